@@ -31,12 +31,28 @@ _DATE_WORDS = re.compile(
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+        [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ]
     )
 }
 
 # "BV/2023/162", "VO/2025/246", "2017/1900", "2018/33/0590", "2025/0023", "SV-0123/2024"
-VORLAGEN_NR = r"(?:[A-ZÄÖÜ]{1,6}[-/ ]?)?\d{2,4}/\d{1,5}(?:/\d{1,5})?|[A-ZÄÖÜ]{1,6}-\d{1,5}/\d{2,4}"
+VORLAGEN_NR = (
+    r"(?:[A-ZÄÖÜ]{1,6}[-/ ]?)?\d{1,4}/\d{1,5}(?:/\d{1,5})?(?:/[A-ZÄÖÜ][\w\-]{0,12})?"
+    r"|[A-ZÄÖÜ]{1,6}-\d{1,5}/\d{2,4}"
+)
 _NR_RE = re.compile(rf"\b(?:{VORLAGEN_NR})\b")
 _NR_LABELLED = re.compile(
     rf"(?:Vorlage(?:n)?(?:-|\s)?(?:Nr|Nummer)\.?|Drucksache(?:n)?(?:-|\s)?(?:Nr\.?)?|"
@@ -79,7 +95,8 @@ _LABELS: dict[str, str] = {
     "datum": r"Datum",
     "aktenzeichen": r"Geschäftszeichen|Aktenzeichen|Az\.?|AZ|Dezernat/Fachbereich/AZ|Gz\.?",
     "produkt": r"Produkt(?:nummer|-Nr\.?)?",
-    "federfuehrung": r"Federführung|Federführend|Dienststelle|Verantwortlich|Fachbereich|"
+    "federfuehrung": r"Federführung|Federführend|Dienststelle|Verantwortlich für die Umsetzung|"
+    r"Verantwortlich|Fachbereich|"
     r"Fachdienst|Amt",
     "bearbeiter": r"Bearbeiter(?:/-?in|in)?|Sachbearbeiter(?:/-?in|in)?|Ansprechpartner(?:/in)?",
 }
@@ -242,7 +259,15 @@ def _title(word: str) -> str:
 def find_datum(header: Sequence[str]) -> date | None:
     """The Vorlage's own date (a "Datum" label), never a meeting date."""
     value = labelled_value(header, _LABELS["datum"], rf"{DATE}.*")
+    if value is None:
+        value = _standalone_date(header)
     return parse_date(value) if value else None
+
+
+def _standalone_date(header: Sequence[str]) -> str | None:
+    """A date alone on a line among the first lines of the letterhead (SessionNet PDFs)."""
+    filled = [line for line in header if line.strip()][:6]
+    return next((line for line in filled if re.fullmatch(DATE, line.strip())), None)
 
 
 def find_aktenzeichen(header: Sequence[str]) -> str | None:
