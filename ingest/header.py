@@ -163,10 +163,47 @@ def _neighbour_value(
     if ncols > 1:  # a row of labels: the value row follows directly
         below = _cells(lines[i + 1]) if i + 1 < len(lines) else []
         return below[col] if len(below) == ncols and ok(below[col]) else None
+    column = _label_column_value(lines, i)
+    if column is not None:
+        return column if ok(column) else None
     for j in (_next_filled(lines, i, 1), _next_filled(lines, i, -1)):
         if j is not None and "\t" not in lines[j] and ok(lines[j].strip()):
             return lines[j].strip()
     return None
+
+
+_LABEL_ONLY = re.compile(r"^[A-ZÄÖÜ][\w./ -]{1,40}:$")
+_STATUS_VALUE = re.compile(r"^(?:nicht ?)?öffentlich$", re.IGNORECASE)
+
+
+def _label_column_value(lines: Sequence[str], i: int) -> str | None:
+    """Forms that print a column of labels and then a column of values (Karlsruhe 2010s).
+
+    "Termin:", "Vorlage Nr.:", "TOP:", "Verantwortlich:" followed by "15.12.2015", "2015/0718",
+    "11", "öffentlich", "Dez. 6": the k-th label takes the k-th value; an unlabelled
+    öffentlich/nichtöffentlich among the values is skipped when there are more values than
+    labels. Returns None when line ``i`` is not part of such a label column.
+    """
+    if not _LABEL_ONLY.match(lines[i].strip()):
+        return None
+    start = i
+    while (j := _next_filled(lines, start, -1)) is not None and _LABEL_ONLY.match(lines[j]):
+        start = j
+    labels = [start]
+    while (j := _next_filled(lines, labels[-1], 1)) is not None and _LABEL_ONLY.match(lines[j]):
+        labels.append(j)
+    if len(labels) < 2:
+        return None
+    values: list[str] = []
+    j = _next_filled(lines, labels[-1], 1)
+    while j is not None and len(values) <= len(labels) and not _LABEL_ONLY.match(lines[j]):
+        values.append(lines[j].strip())
+        j = _next_filled(lines, j, 1)
+    if len(values) > len(labels):
+        values = [v for v in values if not _STATUS_VALUE.match(v)]
+    if len(values) < len(labels):
+        return None
+    return values[labels.index(i)]
 
 
 def _next_filled(lines: Sequence[str], i: int, step: int) -> int | None:
