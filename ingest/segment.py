@@ -25,6 +25,17 @@ kind                      headings (examples)
 
 A "Begründung" is the Sachdarstellung when the document has no facts section of its own, and
 the separate ``begruendung`` field otherwise (DESIGN.md section 2).
+
+Karlsruhe's forms (2005-2026, checked by ``bench/eval_parsing.py``) add four rules:
+
+* the statement of facts starts at the first running page header "Ergänzende Erläuterungen
+  Seite 2" (the heading on page 1 is a field of the finance form); later page headers are
+  dropped, and sub-headings between two of them ("Vorbemerkung", "Ziele") are merged back;
+* since 2019 the text often follows the form's last field ("Abstimmung mit städtischen
+  Gesellschaften" / "Nein ☒" / "abgestimmt mit ...") without any heading: *implicit facts*;
+* form fields (Masterplan/ISEK/IQ-relevant/Korridorthema/...) end a section;
+* THE Beschlussvorschlag is the full operative text under "Beschluss:" at the end, not the
+  "Beschlussantrag (Kurzfassung)" / "Kurzfassung" summary of page 1 (``final_resolution``).
 """
 
 from __future__ import annotations
@@ -239,6 +250,8 @@ def _feed(line: str, header: list[str], sections: list[RawSection]) -> None:
         _rejoin_subsections(sections)
         return  # the heading repeated at the top of the next page
     if found is None and line and _RUNNING_HEADER.match(line):
+        if any(_RUNNING_HEADER.match(s.heading) for s in sections):
+            return  # only the first running header opens the facts; later ones are furniture
         if any(s.kind == "facts" and len(s.text) >= _SUBSTANTIAL for s in sections):
             _rejoin_subsections(sections)
             return  # page furniture
