@@ -132,10 +132,17 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.split("\t")]
 
 
-def labelled_value(lines: Sequence[str], label: str, value: str = r".+") -> str | None:
-    """The value printed for ``label`` in any of the three header layouts (module docstring)."""
+def labelled_value(
+    lines: Sequence[str], label: str, value: str = r".+", *, mid_line: bool = False
+) -> str | None:
+    """The value printed for ``label`` in any of the three header layouts (module docstring).
+
+    ``mid_line`` also accepts "label: value" after other text on the line (SessionNet prints
+    "Federführend:FD Migration Bearbeiter/-in: Sladky, Corinna").
+    """
     label_re = re.compile(rf"^(?:{label})\s*:?\s*$", re.IGNORECASE)
-    inline_re = re.compile(rf"(?:^|\t)(?:{label})\s*:\s*([^\t]+)", re.IGNORECASE)
+    start = r"(?:^|\t|(?<=\s))" if mid_line else r"(?:^|\t)"
+    inline_re = re.compile(rf"{start}(?:{label})\s*:\s*([^\t]+)", re.IGNORECASE)
     value_re = re.compile(rf"^(?:{value})$")
     for i, line in enumerate(lines):
         m = inline_re.search(line)
@@ -334,4 +341,4 @@ def find_federfuehrung(header: Sequence[str]) -> str | None:
 
 
 def find_bearbeiter(header: Sequence[str]) -> str | None:
-    return labelled_value(header, _LABELS["bearbeiter"], r"[^\t]{2,80}")
+    return labelled_value(header, _LABELS["bearbeiter"], r"[^\t]{2,80}", mid_line=True)

@@ -96,18 +96,29 @@ def _load_json(path: Path) -> RawDocument:
 
 
 def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
-    """Turn a source's text and hints into a ``Vorlage``."""
+    """Turn a source's text and hints into a ``Vorlage``.
+
+    With ``redact_bearbeiter`` the Bearbeiter field stays empty and the name is blacked out in
+    the text and every section (personal data need not enter the index).
+    """
     text = normalize(raw.text)
     if not text.strip():
         raise IngestError(f"Das Dokument {Path(raw.path).name} enthält keinen lesbaren Text.")
     steps, span = extract_beratungsfolge(text)
     header, sections = split_sections(_lines_without_span(text, span))
     head = header + _header_sections(sections)
+    bearbeiter = hdr.find_bearbeiter(head)
+    if redact_bearbeiter and bearbeiter:
+        text = redact_name(text, bearbeiter)
+        steps, span = extract_beratungsfolge(text)
+        header, sections = split_sections(_lines_without_span(text, span))
+        head = header + _header_sections(sections)
+    if redact_bearbeiter:
+        bearbeiter = None
     chosen = choose_canonical(sections)
     hints = raw.hints
     gremien = [s.gremium for s in steps]
     beratungsfolge = hints.beratungsfolge if not steps and hints.beratungsfolge else steps
-    bearbeiter = None if redact_bearbeiter else hdr.find_bearbeiter(head)
     return Vorlage(
         id=vorlage_id(text),
         source=SourceRef(path=raw.path, system=raw.system, fetched_at=datetime.now(UTC)),
@@ -221,3 +232,16 @@ def _finance_text(section: RawSection | None) -> str | None:
     if section is None:
         return None
     return section.text or section.heading
+
+
+REDACTED = "[geschwärzt]"
+_NAME_PART = re.compile(r"[A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜ][a-zäöüß]+)?")
+_NOT_A_NAME = {"Herr", "Frau", "Herrn", "Dr", "Prof", "Stadt", "Amt", "Fachdienst", "Fachbereich"}
+
+
+def redact_name(text: str, name: str) -> str:
+    """Black out every part of a person's name ("Sladky, Corinna", "Herr Dexler") in ``text``."""
+    parts = {p for p in _NAME_PART.findall(name) if p not in _NOT_A_NAME}
+    for part in sorted(parts, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(part)}\b", REDACTED, text)
+    return text
