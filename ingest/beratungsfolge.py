@@ -52,27 +52,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.schema import Beratungsschritt, Rolle
+from ingest.dates import MONTH_NO, MONTHS
 
 Span = tuple[int, int]
 
 # ---------------------------------------------------------------------------------------------
 # Dates
 
-_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
-_MONTH_NO = {m.lower(): i + 1 for i, m in enumerate(_MONTHS)}
+_MONTHS = MONTHS
+_MONTH_NO = MONTH_NO
 _MONTH_ALT = "|".join(_MONTHS)
 # "20.11.2023", "27.10.17", "16. Dezember 2024", "22./23.10.2013", "12.-14.03.2019"; a run of
 # days before the full date is kept in ``first`` (a meeting over several days starts then).

@@ -21,32 +21,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from assistant.schema import Beratungsschritt
+from ingest.dates import MONTH_NO, MONTHS
 
 DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
 _DATE_RE = re.compile(DATE)
-_DATE_WORDS = re.compile(
-    r"\b(\d{1,2})\.\s*(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
-    r"November|Dezember)\s+(\d{4})\b"
-)
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ]
-    )
-}
+_DATE_WORDS = re.compile(rf"\b(\d{{1,2}})\.\s*({'|'.join(MONTHS)})\s+(\d{{4}})\b")
+_MONTHS = {m: MONTH_NO[m.lower()] for m in MONTHS}
 
 # "BV/2023/162", "VO/2025/246", "2017/1900", "2018/33/0590", "2025/0023", "SV-0123/2024"
 VORLAGEN_NR = (
