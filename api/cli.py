@@ -17,11 +17,17 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from api.cli_render import render_details, render_overview
-from api.container import Services, SettingsError, services_from_environment
+from api.cli_search import register as register_search_commands
+from api.container import Services, SettingsError, Store, services_from_environment
+from assistant.ports import BackendError
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
+from ingest.pipeline import FileDocument, IngestSummary, file_documents
+from ingest.pipeline import Progress as IngestProgress
 
 log = logging.getLogger("vorlagen")
 
@@ -199,6 +205,138 @@ def _print_summary(results: Iterator[Vorlage | None], one_by_one: bool) -> bool:
     if parsed:
         render_overview(console, parsed)
     return failed
+
+
+# --- vorlagen ingest ----------------------------------------------------------------------------
+
+
+@app.command(add_help_option=False, rich_help_panel="Befehle")
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PFAD...",
+            help="Dateien oder Verzeichnisse (durchsucht nach .txt, .pdf, .docx, .html, "
+            "OParl-.json).",
+            rich_help_panel=ARGUMENTS,
+            show_default=False,
+        ),
+    ],
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            metavar="VERZEICHNIS",
+            help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Den Index zuerst leeren und alles neu aufnehmen (z. B. nach einem "
+            "Wechsel des Embedding-Modells).",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = False,
+    _help: HelpOption = False,
+) -> None:
+    """Vorlagen in den Suchindex aufnehmen.
+
+    Unveränderte Dateien werden übersprungen, geänderte ersetzt. Ein abgebrochener Import
+    kann einfach erneut gestartet werden. Am Ende zeigt eine Tabelle, wie viele Vorlagen neu,
+    aktualisiert, unverändert oder fehlgeschlagen sind; bei Fehlern ist der Exit-Code 1.
+    """
+    services = _services()
+    target = services.store_at(store)
+    documents, missing = file_documents(paths, services.parser)
+    # Hook for `--oparl URL`: the OParl API client yields ingest.pipeline.Document objects
+    # (key = the Paper's URL); add them to `documents` here, the pipeline does the rest.
+    if not documents and not missing:
+        _error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    summary = _run_ingest(services, target, documents, rebuild)
+    summary.failed[:0] = missing
+    _print_ingest_summary(summary, target.directory)
+    if summary.failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _run_ingest(
+    services: Services, target: Store, documents: list[FileDocument], rebuild: bool
+) -> IngestSummary:
+    err_console = Console(stderr=True, highlight=False)
+    columns = (
+        TextColumn("Import"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TextColumn("Restzeit {task.fields[eta]}"),
+    )
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task("import", total=len(documents), counts="", eta="–")
+
+        def report(event: IngestProgress) -> None:
+            bar.update(
+                task,
+                completed=event.done,
+                counts=_counts(event.summary),
+                eta=_duration(event.eta_s),
+            )
+
+        try:
+            pipeline = target.ingest_pipeline(services.parser.options, progress=report)
+            return pipeline.run(documents, rebuild=rebuild)
+        except BackendError as err:
+            bar.stop()
+            _error(str(err))
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _counts(summary: IngestSummary) -> str:
+    return (
+        f"neu {summary.new} · aktualisiert {summary.updated} · "
+        f"unverändert {summary.unchanged} · Fehler {len(summary.failed)}"
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d} min" if minutes else f"{secs} s"
+
+
+def _print_ingest_summary(summary: IngestSummary, directory: Path) -> None:
+    console = Console(highlight=False)
+    table = Table(title=f"Import in {directory}", title_justify="left", show_header=False)
+    table.add_column("Ergebnis")
+    table.add_column("Anzahl", justify="right")
+    rows = (
+        ("Neu aufgenommen", summary.new),
+        ("Aktualisiert", summary.updated),
+        ("Unverändert übersprungen", summary.unchanged),
+        ("Doppelt (gleiche Vorlage aus anderer Quelle)", summary.duplicates),
+        ("Fehlgeschlagen", len(summary.failed)),
+    )
+    for label, count in rows:
+        table.add_row(label, str(count))
+    if summary.repaired:
+        table.add_row("Nach Abbruch bereinigt (Vorlagen)", str(summary.repaired))
+    table.add_row("Geschriebene Abschnitte (davon Vektoren)", _written(summary))
+    table.add_row("Dauer", _duration(summary.seconds))
+    console.print(table)
+    for failure in summary.failed:
+        _error(f"Fehlgeschlagen: {failure.key}: {failure.reason}")
+
+
+def _written(summary: IngestSummary) -> str:
+    return f"{summary.chunks_written} ({summary.dense_written})"
+
+
+register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
 
 
 def main() -> None:

@@ -8,13 +8,24 @@ module that reads settings and the only place that picks concrete implementation
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from assistant.ports import Embedder, KeywordIndex, VectorIndex
+from assistant.retrieval import HybridRetriever
 from assistant.schema import Vorlage
-from assistant.settings import Settings, SettingsError, load_settings
+from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
 from ingest.parse import ParseOptions, parse_path
+from ingest.pipeline import IngestPipeline, ProgressCallback
 
-__all__ = ["Parser", "Services", "SettingsError", "build_services", "services_from_environment"]
+__all__ = [
+    "Parser",
+    "Services",
+    "SettingsError",
+    "Store",
+    "build_services",
+    "services_from_environment",
+]
 
 
 @dataclass(frozen=True)
@@ -30,12 +41,102 @@ class Parser:
         return parse_path(path, self.options)
 
 
+class Store:
+    """The search store in one directory: embedder, dense and keyword index, ingestion ledger.
+
+    Layout of ``directory``: ``chroma/`` (embedded Chroma; absent in server mode),
+    ``keyword/`` (the BM25 index), ``ledger.json`` and ``ingest.lock`` (the ingestion pipeline).
+    Everything is built on first access and nothing is loaded before first use (the backends'
+    ``warm_up()``), so building a ``Store`` is cheap.
+    """
+
+    def __init__(self, settings: StoreSettings, directory: Path) -> None:
+        self.settings = settings
+        self.directory = directory
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.directory / "ledger.json"
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from vectorstore.embeddings import make_embedder  # heavy: only when the store is used
+
+        conf = self.settings.embedder
+        return make_embedder(
+            conf.backend,
+            model=conf.model,
+            base_url=conf.base_url,
+            api_key=conf.api_key.get_secret_value() if conf.api_key else None,
+            batch_size=conf.batch_size,
+            allow_download=conf.allow_download,
+        )
+
+    @cached_property
+    def vector_index(self) -> VectorIndex:
+        """Chroma; asks the embedder for its dimension (loads a sentence-transformers model)."""
+        from vectorstore.chroma import ChromaIndex  # chromadb takes ~0.4 s to import
+
+        chroma = self.settings.chroma
+        name, dimension = self.embedder.name, self.embedder.dimension
+        if chroma.mode == "http":
+            return ChromaIndex(
+                embedder_name=name,
+                dimension=dimension,
+                host=chroma.host,
+                port=chroma.port,
+                ssl=chroma.ssl,
+                collection=chroma.collection,
+            )
+        return ChromaIndex(
+            embedder_name=name,
+            dimension=dimension,
+            path=self.directory / "chroma",
+            collection=chroma.collection,
+        )
+
+    @cached_property
+    def keyword_index(self) -> KeywordIndex:
+        from vectorstore.keyword import BM25Index
+
+        return BM25Index(self.directory / "keyword")
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid search (dense + BM25, fused and diversified) over this store."""
+        return HybridRetriever(self.embedder, self.vector_index, self.keyword_index)
+
+    def ingest_pipeline(
+        self, parse_options: ParseOptions, progress: ProgressCallback | None = None
+    ) -> IngestPipeline:
+        """A pipeline writing into this store; the parse options go into its recipe."""
+        return IngestPipeline(
+            self.embedder,
+            self.vector_index,
+            self.keyword_index,
+            self.ledger_path,
+            dense_policy=self.settings.dense_policy,
+            parse_recipe=repr(parse_options),
+            batch_size=self.settings.batch_size,
+            progress=progress,
+        )
+
+
 @dataclass(frozen=True)
 class Services:
     """What entry points need, built once from the settings."""
 
     settings: Settings
     parser: Parser
+
+    @cached_property
+    def store(self) -> Store:
+        """The configured store (``store.path``, else ``<data_dir>/store``)."""
+        return Store(self.settings.store, self.settings.store_dir())
+
+    def store_at(self, directory: Path | None) -> Store:
+        """The store in ``directory`` (a ``--store`` option), else the configured one."""
+        return self.store if directory is None else Store(self.settings.store, directory)
 
 
 def build_services(settings: Settings) -> Services:

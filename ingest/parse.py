@@ -125,7 +125,7 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
         kommune=hints.kommune or hdr.find_kommune(head, gremien),
         vorlagen_nr=hints.vorlagen_nr or hdr.find_vorlagen_nr(head),
         art=hints.art or hdr.find_art(head),
-        oeffentlich=_oeffentlich(hints, head, beratungsfolge),
+        oeffentlich=_oeffentlich(hints, head, beratungsfolge, raw.system),
         datum=hints.datum or hdr.find_datum(head),
         aktenzeichen=hdr.find_aktenzeichen(head),
         produkt=hdr.find_produkt(head),
@@ -165,11 +165,22 @@ def _header_sections(sections: list[RawSection]) -> list[str]:
     return lines
 
 
-def _oeffentlich(hints: Hints, head: list[str], steps: list[Beratungsschritt]) -> bool | None:
+def _oeffentlich(
+    hints: Hints, head: list[str], steps: list[Beratungsschritt], system: str
+) -> bool | None:
+    """Stated status, else the Beratungsfolge's; OParl papers are public unless stated otherwise.
+
+    OParl is the interface for publishing council information to the public: a Paper served
+    through it is öffentlich unless the document itself says nichtöffentlich.
+    """
     if hints.oeffentlich is not None:
         return hints.oeffentlich
     stated = hdr.find_oeffentlich(head)
-    return stated if stated is not None else hdr.oeffentlich_from_beratung(steps)
+    if stated is None:
+        stated = hdr.oeffentlich_from_beratung(steps)
+    if stated is None and system == "oparl":
+        return True
+    return stated
 
 
 _FIELD_LIKE = re.compile(

@@ -1,0 +1,404 @@
+"""``vorlagen search`` and ``vorlagen eval retrieval``: searching the store and measuring search.
+
+Registered on the main ``vorlagen`` app by :func:`register` (see ``api/cli.py``). Both commands
+use the store from ``api.container`` (``--store DIR`` or the configured one) and its retriever.
+
+Exit codes as everywhere in the CLI: 1 for bad input (an empty or broken store, a malformed
+query file, a failing backend), 2 for a wrong call (empty query, bad date, bad number). Every
+error is one German sentence on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from api.container import Services, SettingsError, Store, services_from_environment
+from assistant.evaluation import EvalQuery, QueryFileError, SetMetrics, evaluate, parse_queries
+from assistant.ports import BackendError
+from assistant.retrieval import MODES, HybridRetriever, Mode, RetrievalError, VorlageHits, excerpt
+from assistant.schema import SearchFilter
+
+log = logging.getLogger("vorlagen")
+
+OPTIONS = "Optionen"
+ARGUMENTS = "Argumente"
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+EXCERPT_CHARS = 240
+EVAL_DEPTH = 10
+
+MODE_LABELS: dict[Mode, str] = {"dense": "dicht (e5)", "keyword": "BM25", "hybrid": "hybrid (RRF)"}
+
+
+def _show_help(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+HelpOption = Annotated[
+    bool,
+    typer.Option(
+        "--help",
+        "-h",
+        help="Diese Hilfe anzeigen und beenden.",
+        is_eager=True,
+        callback=_show_help,
+        rich_help_panel=OPTIONS,
+    ),
+]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="VERZEICHNIS",
+        help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
+        rich_help_panel=OPTIONS,
+        show_default=False,
+    ),
+]
+
+eval_app = typer.Typer(
+    name="eval",
+    help="Die Qualität des Assistenten messen.",
+    add_completion=False,
+    add_help_option=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+
+
+@eval_app.callback(add_help_option=False)
+def _eval_main(_help: HelpOption = False) -> None:
+    """Die Qualität des Assistenten messen."""
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``search`` and the ``eval`` group (with ``retrieval``) to the ``vorlagen`` app."""
+    app.command("search", add_help_option=False, rich_help_panel="Befehle")(search)
+    app.add_typer(eval_app, name="eval", rich_help_panel="Befehle")
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _open_store(directory: Path | None) -> tuple[Store, HybridRetriever]:
+    """The store and its retriever; fails with a German sentence when there is no index."""
+    try:
+        services: Services = services_from_environment()
+    except SettingsError as err:
+        _fail(str(err), EXIT_USAGE)
+    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
+    # bm25s sets its own logger to DEBUG on import; follow the configured level instead
+    logging.getLogger("bm25s").setLevel(services.settings.log_level)
+    store = services.store_at(directory)
+    try:
+        empty = store.keyword_index.count() == 0
+    except BackendError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    if empty:
+        _fail(
+            f"Im Verzeichnis {store.directory} liegt kein Suchindex; bitte zuerst Vorlagen "
+            f"aufnehmen (vorlagen ingest --store {store.directory} PFAD...).",
+            EXIT_BAD_INPUT,
+        )
+    return store, store.retriever
+
+
+def _parse_since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        _fail(
+            f"Das Datum „{value}“ bei --since ist ungültig; erwartet wird JJJJ-MM-TT, "
+            "z. B. 2023-01-31.",
+            EXIT_USAGE,
+        )
+
+
+# --- vorlagen search ------------------------------------------------------------------------
+
+
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            metavar="ANFRAGE",
+            help="Wonach gesucht wird, z. B. „Kita-Neubau Vergabe“ oder ein Betreff.",
+            rich_help_panel=ARGUMENTS,
+            show_default=False,
+        ),
+    ],
+    k: Annotated[
+        int,
+        typer.Option(
+            "-k",
+            "--anzahl",
+            metavar="N",
+            help="Wie viele Vorlagen gezeigt werden.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = 5,
+    kommune: Annotated[
+        str | None,
+        typer.Option(
+            "--kommune",
+            help="Nur Vorlagen dieser Kommune, genau wie gespeichert (z. B. „Stadt Karlsruhe“).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    art: Annotated[
+        str | None,
+        typer.Option(
+            "--art",
+            help="Nur Vorlagen dieser Art (z. B. „Beschlussvorlage“).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="JJJJ-MM-TT",
+            help="Nur Vorlagen mit Datum an oder nach diesem Tag.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    nichtoeffentlich: Annotated[
+        bool,
+        typer.Option(
+            "--nichtoeffentlich",
+            help="Auch nichtöffentliche Vorlagen und solche ohne Angabe durchsuchen "
+            "(nur für Berechtigte). Ohne diese Option werden nur Vorlagen gezeigt, die "
+            "als öffentlich erkannt wurden.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Die Treffer als JSON-Liste ausgeben (für andere Programme).",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = False,
+    store: StoreOption = None,
+    _help: HelpOption = False,
+) -> None:
+    """Ähnliche frühere Vorlagen finden (Stichwort- und Bedeutungssuche kombiniert).
+
+    Je Vorlage werden Punktzahl, Vorlagen-Nr., Betreff, Abschnitt und ein Auszug gezeigt.
+    Ohne --nichtoeffentlich werden nur Vorlagen durchsucht, die als öffentlich erkannt wurden.
+    """
+    if not query.strip():
+        _fail("Die Suchanfrage ist leer; bitte einen Suchbegriff angeben.", EXIT_USAGE)
+    if k < 1 or k > 100:
+        _fail("Die Zahl der Treffer (-k) muss zwischen 1 und 100 liegen.", EXIT_USAGE)
+    filters = SearchFilter(kommune=kommune, art=art, since=_parse_since(since))
+    _, retriever = _open_store(store)
+    try:
+        groups = retriever.search(query, k, filters, allow_nonpublic=nichtoeffentlich)
+    except RetrievalError as err:
+        _fail(str(err), EXIT_USAGE)
+    except BackendError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    if as_json:
+        sys.stdout.write(json.dumps(hits_as_json(groups, query), ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    _print_hits(Console(highlight=False), groups, query)
+
+
+def hits_as_json(groups: list[VorlageHits], query: str) -> list[dict[str, Any]]:
+    """One object per Vorlage: its fields, its best passage, and all its passages shown."""
+    out: list[dict[str, Any]] = []
+    for rank, group in enumerate(groups, start=1):
+        passages = [
+            {
+                "chunk_id": hit.chunk.id,
+                "section": hit.chunk.section,
+                "score": round(hit.score, 6),
+                "excerpt": excerpt(hit.chunk.text, query, EXCERPT_CHARS),
+            }
+            for hit in group.hits
+        ]
+        best = passages[0] if passages else {"section": None, "excerpt": ""}
+        out.append(
+            {
+                "rank": rank,
+                "id": group.vorlage_id,
+                "vorlagen_nr": group.vorlagen_nr,
+                "betreff": group.betreff,
+                "kommune": group.kommune,
+                "datum": group.datum.isoformat() if group.datum else None,
+                "art": group.art,
+                "section": best["section"],
+                "score": round(group.score, 6),
+                "excerpt": best["excerpt"],
+                "passages": passages,
+            }
+        )
+    return out
+
+
+SECTION_LABELS = {
+    "kurzfassung": "Kurzfassung",
+    "beschlussvorschlag": "Beschlussvorschlag",
+    "sachdarstellung": "Sachdarstellung",
+    "begruendung": "Begründung",
+    "finanzielle_auswirkungen": "Finanzielle Auswirkungen",
+    "klimaschutz": "Klimaschutz",
+    "volltext": "Volltext",
+}
+
+
+def _print_hits(console: Console, groups: list[VorlageHits], query: str) -> None:
+    if not groups:
+        console.print("Keine passenden Vorlagen gefunden.")
+        return
+    for rank, group in enumerate(groups, start=1):
+        head = Text(f"{rank}. ", style="bold")
+        head.append(f"[{group.score:.4f}] ", style="dim")
+        head.append(group.vorlagen_nr or "ohne Nr.", style="bold")
+        head.append(f" · {group.betreff or '(ohne Betreff)'}")
+        details = [
+            x for x in (group.kommune, group.datum and group.datum.strftime("%d.%m.%Y")) if x
+        ]
+        if details:
+            head.append(f" ({', '.join(str(x) for x in details)})", style="dim")
+        console.print(head, soft_wrap=True)
+        for hit in group.hits:
+            line = Text("   ")
+            line.append(SECTION_LABELS.get(hit.chunk.section, hit.chunk.section), style="italic")
+            line.append(": " + excerpt(hit.chunk.text, query, EXCERPT_CHARS))
+            console.print(line, soft_wrap=True)
+        console.print()
+
+
+# --- vorlagen eval retrieval ----------------------------------------------------------------
+
+
+@eval_app.command("retrieval", add_help_option=False, rich_help_panel="Befehle")
+def eval_retrieval(
+    queries: Annotated[
+        Path,
+        typer.Option(
+            "--queries",
+            metavar="DATEI",
+            help="Die Abfragen als JSON-Zeilen (set, id, query, relevant = Vorlagen-Nummern), "
+            "z. B. tests/data/retrieval_eval.jsonl.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ],
+    store: StoreOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Die Kennzahlen als JSON ausgeben.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = False,
+    _help: HelpOption = False,
+) -> None:
+    """Die Suche messen: Recall@1, Recall@5, Recall@10 und MRR je Abfragegruppe.
+
+    Jede Abfrage läuft dreimal: nur Bedeutungssuche (dicht), nur Stichwortsuche (BM25) und
+    kombiniert (hybrid). Gemessen wird auf Ebene der Vorlagen; nichtöffentliche Vorlagen
+    werden für die Messung mit durchsucht.
+    """
+    try:
+        loaded = parse_queries(queries.read_text(encoding="utf-8").splitlines())
+    except OSError:
+        _fail(f"Die Abfragedatei {queries} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+    except UnicodeDecodeError:
+        _fail(f"Die Abfragedatei {queries} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+    except QueryFileError as err:
+        _fail(f"{queries}: {err}", EXIT_BAD_INPUT)
+    _, retriever = _open_store(store)
+    results: dict[Mode, dict[str, SetMetrics]] = {}
+    try:
+        for mode in MODES:
+            results[mode] = evaluate(loaded, _ranking(retriever, mode))
+    except BackendError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    if as_json:
+        payload = {
+            mode: {name: metrics.as_dict() for name, metrics in per_set.items()}
+            for mode, per_set in results.items()
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_eval(Console(highlight=False), results)
+
+
+def _ranking(retriever: HybridRetriever, mode: Mode) -> Callable[[EvalQuery], list[str | None]]:
+    """The ranked Vorlagen-Nummern for a query in one mode (non-public included)."""
+
+    def rank(query: EvalQuery) -> list[str | None]:
+        groups = retriever.search(query.query, EVAL_DEPTH, allow_nonpublic=True, mode=mode)
+        return [group.vorlagen_nr for group in groups]
+
+    return rank
+
+
+def hybrid_not_worse(results: dict[Mode, dict[str, SetMetrics]], name: str) -> bool:
+    """Hybrid is at least as good as each single retriever on recall@1, @5 and MRR."""
+    hybrid = results["hybrid"][name]
+    for single in ("dense", "keyword"):
+        other = results[single][name]
+        if hybrid.mrr < other.mrr - 1e-9:
+            return False
+        if any(hybrid.recall[k] < other.recall[k] - 1e-9 for k in (1, 5) if k in hybrid.recall):
+            return False
+    return True
+
+
+def _print_eval(console: Console, results: dict[Mode, dict[str, SetMetrics]]) -> None:
+    sets = list(results["hybrid"])
+    for name in sets:
+        first = results["hybrid"][name]
+        table = Table(
+            title=f"Abfragegruppe „{name}“ ({first.queries} Abfragen)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        table.add_column("Verfahren")
+        cutoffs = list(first.recall)
+        for k in cutoffs:
+            table.add_column(f"Recall@{k}", justify="right")
+        table.add_column("MRR", justify="right")
+        for mode in MODES[::-1]:
+            metrics = results[mode][name]
+            table.add_row(
+                MODE_LABELS[mode],
+                *(f"{metrics.recall[k]:.3f}" for k in cutoffs),
+                f"{metrics.mrr:.3f}",
+            )
+        console.print(table)
+        verdict = "ja" if hybrid_not_worse(results, name) else "NEIN"
+        console.print(f"Hybrid mindestens so gut wie jedes Einzelverfahren: {verdict}\n")

@@ -1,0 +1,171 @@
+"""The ports: what the services need from a backend, as ``typing.Protocol`` contracts.
+
+Concrete backends live in ``vectorstore/`` (and are picked only in ``api/container.py``); the
+services and the ingestion pipeline see nothing but these protocols. Every backend of one port
+passes the same contract test suite (``tests/vectorstore/test_*_contract.py``).
+
+Common rules for every backend:
+
+* The constructor is cheap: it stores its arguments and opens, loads or downloads nothing.
+  Expensive work (loading a model, opening a store, reading an index) happens in ``warm_up()``,
+  which is idempotent; every other method calls it on first use, so calling it is optional but
+  lets a server pay the cost at start and fail early on a misconfiguration.
+* Failures the admin has to act on raise :class:`BackendError` (or a subclass) whose ``str()``
+  is one plain German sentence; programming errors (wrong lengths, ``k < 1``) raise
+  ``ValueError``.
+
+How the two indexes stay consistent (they are written one after the other, and a process may
+die between the two writes): both hold the same chunk ids (``Chunk.make_id``) with the same
+fingerprints (``Chunk.fingerprint``); the vector index may hold only a subset of a Vorlage's
+chunks (not everything is embedded densely), the keyword index holds all of them. The writer
+(``ingest/pipeline.py``) deletes a changed Vorlage from both, upserts into both, persists the
+keyword index, and only then records the Vorlage as done in its own ledger. On the next run,
+every Vorlage that is in either index but not done in the ledger, or that
+:func:`inconsistent_vorlagen` reports, is deleted from both indexes and ingested again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from assistant.schema import Chunk, Hit, SearchFilter
+
+
+class BackendError(Exception):
+    """A backend cannot do its work; ``str(err)`` is one German sentence for the admin."""
+
+
+class EmbedderError(BackendError):
+    """The embedder failed (model missing, endpoint unreachable or answering nonsense)."""
+
+
+class EmbedderMismatchError(BackendError):
+    """The store was built with another embedder than the configured one: rebuild it."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into dense vectors.
+
+    Contract:
+      * ``name`` identifies the model (and the way texts are prefixed) well enough that two
+        embedders with the same name produce comparable vectors; an index records it.
+      * ``dimension`` is the length of every vector returned; it may load the model to find out.
+      * ``embed_documents`` returns one vector per text, in order, for passages to be stored;
+        ``embed_query`` returns one vector for a search query. Models with asymmetric prompts
+        (e5: ``"passage: "`` / ``"query: "``) apply them here: callers pass raw text.
+      * Vectors are L2-normalised (so a dot product is the cosine similarity).
+      * ``embed_documents([])`` returns ``[]``; the empty string is a valid text.
+      * Safe to call from several threads (a backend serialises internally where it must).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def warm_up(self) -> None: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Dense vectors of chunks, searched by cosine similarity, durable after each call.
+
+    Contract:
+      * ``embedder_name`` / ``dimension``: the embedder the index is (to be) built with. Opening
+        an existing store built with another embedder raises :class:`EmbedderMismatchError`
+        (in ``warm_up()`` or the first call); nothing is ever mixed in one index.
+      * ``upsert(chunks, embeddings)``: one embedding per chunk (``ValueError`` otherwise, also
+        for a wrong dimension); an existing id is replaced, so repeating a call changes nothing.
+      * ``delete_vorlage(id)`` removes every chunk of that Vorlage and returns how many.
+      * ``query(embedding, k, where)``: at most ``k`` hits (``k >= 1``), best first, each with
+        ``retriever == "dense"`` and the cosine similarity as ``score``; only chunks matching
+        ``where`` (:meth:`SearchFilter.matches` is the reference semantics). An empty index
+        returns ``[]``.
+      * ``count()``: number of chunks. ``ids_for(vorlage_id)``: that Vorlage's chunk ids.
+        ``vorlage_ids()``: every Vorlage with a chunk. ``manifest()``: chunk id -> fingerprint
+        of every chunk (for consistency checks).
+      * ``reset()``: drops everything and starts an empty index for the configured embedder
+        (the way to rebuild after an embedder change).
+    """
+
+    @property
+    def embedder_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def warm_up(self) -> None: ...
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None: ...
+
+    def delete_vorlage(self, vorlage_id: str) -> int: ...
+
+    def query(
+        self, embedding: Sequence[float], k: int, where: SearchFilter | None = None
+    ) -> list[Hit]: ...
+
+    def count(self) -> int: ...
+
+    def ids_for(self, vorlage_id: str) -> set[str]: ...
+
+    def vorlage_ids(self) -> set[str]: ...
+
+    def manifest(self) -> dict[str, str]: ...
+
+    def reset(self) -> None: ...
+
+
+@runtime_checkable
+class KeywordIndex(Protocol):
+    """Lexical (BM25) search over chunk texts.
+
+    Contract: as :class:`VectorIndex`, except that
+      * ``upsert(chunks)`` takes no embeddings, and ``query(text, k, where)`` takes the query
+        text; hits have ``retriever == "keyword"``, the BM25 score as ``score``, and a chunk
+        sharing no search term with the query is never a hit;
+      * changes are visible to ``query`` at once but durable only after ``persist()``, which is
+        atomic: after a crash the index on disk is the last persisted one, never a mix;
+      * ``reset()`` empties the index (persist to make that durable).
+    """
+
+    def warm_up(self) -> None: ...
+
+    def upsert(self, chunks: Sequence[Chunk]) -> None: ...
+
+    def delete_vorlage(self, vorlage_id: str) -> int: ...
+
+    def query(self, text: str, k: int, where: SearchFilter | None = None) -> list[Hit]: ...
+
+    def count(self) -> int: ...
+
+    def ids_for(self, vorlage_id: str) -> set[str]: ...
+
+    def vorlage_ids(self) -> set[str]: ...
+
+    def manifest(self) -> dict[str, str]: ...
+
+    def persist(self) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+def vorlage_of(chunk_id: str) -> str:
+    """The Vorlage id inside a chunk id made by ``Chunk.make_id``."""
+    return chunk_id.split(":", 1)[0]
+
+
+def inconsistent_vorlagen(dense: Mapping[str, str], keyword: Mapping[str, str]) -> set[str]:
+    """Vorlagen whose chunks the two indexes disagree about, from their ``manifest()``s.
+
+    The invariant: every dense chunk is also a keyword chunk with the same fingerprint (the dense
+    index may hold fewer chunks of a Vorlage, never other ones), and a Vorlage with dense chunks
+    has keyword chunks. A Vorlage found here has to be deleted from both and ingested again.
+    """
+    return {vorlage_of(cid) for cid, fp in dense.items() if keyword.get(cid) != fp}
