@@ -26,8 +26,10 @@ from api.container import Services, SettingsError, Store, services_from_environm
 from assistant.ports import BackendError
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
-from ingest.pipeline import FileDocument, IngestSummary, file_documents
+from ingest.parse import parse_raw
+from ingest.pipeline import Document, Failure, IngestSummary, file_documents
 from ingest.pipeline import Progress as IngestProgress
+from ingest.sources.oparl_api import OParlSync, SyncProgress, oparl_documents
 
 log = logging.getLogger("vorlagen")
 
@@ -213,7 +215,7 @@ def _print_summary(results: Iterator[Vorlage | None], one_by_one: bool) -> bool:
 @app.command(add_help_option=False, rich_help_panel="Befehle")
 def ingest(
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             metavar="PFAD...",
             help="Dateien oder Verzeichnisse (durchsucht nach .txt, .pdf, .docx, .html, "
@@ -221,7 +223,19 @@ def ingest(
             rich_help_panel=ARGUMENTS,
             show_default=False,
         ),
-    ],
+    ] = None,
+    oparl: Annotated[
+        str | None,
+        typer.Option(
+            "--oparl",
+            metavar="URL",
+            help="Vorlagen aus einem Ratsinformationssystem mit OParl-Schnittstelle holen "
+            "(System- oder Körperschafts-URL). Beim nächsten Aufruf werden nur geänderte "
+            "Vorlagen geholt.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
     store: Annotated[
         Path | None,
         typer.Option(
@@ -249,23 +263,57 @@ def ingest(
     kann einfach erneut gestartet werden. Am Ende zeigt eine Tabelle, wie viele Vorlagen neu,
     aktualisiert, unverändert oder fehlgeschlagen sind; bei Fehlern ist der Exit-Code 1.
     """
+    if not paths and not oparl:
+        _error("Bitte Dateien, Verzeichnisse oder mit --oparl eine OParl-URL angeben.")
+        raise typer.Exit(EXIT_USAGE)
     services = _services()
     target = services.store_at(store)
-    documents, missing = file_documents(paths, services.parser)
-    # Hook for `--oparl URL`: the OParl API client yields ingest.pipeline.Document objects
-    # (key = the Paper's URL); add them to `documents` here, the pipeline does the rest.
-    if not documents and not missing:
-        _error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
-        raise typer.Exit(EXIT_BAD_INPUT)
+    documents: list[Document] = []
+    missing: list[Failure] = []
+    if paths:
+        files, missing = file_documents(paths, services.parser)
+        documents.extend(files)
+        if not files and not missing:
+            _error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
+            raise typer.Exit(EXIT_BAD_INPUT)
+    sync = _fetch_oparl(oparl, services, target, documents) if oparl else None
     summary = _run_ingest(services, target, documents, rebuild)
+    if sync is not None:
+        sync.commit()  # only now: what the walk handed out is stored
     summary.failed[:0] = missing
     _print_ingest_summary(summary, target.directory)
     if summary.failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _fetch_oparl(url: str, services: Services, target: Store, into: list[Document]) -> OParlSync:
+    """Walk the OParl system (new and changed papers only) and add its papers to ``into``."""
+    options = services.parser.options
+    err_console = Console(stderr=True, highlight=False)
+    with err_console.status("OParl: Verbindung wird aufgebaut ...") as status:
+
+        def report(event: SyncProgress) -> None:
+            status.update(
+                f"OParl: Seite {event.page}, {event.yielded} Vorlagen geholt, {event.failed} Fehler"
+            )
+
+        sync = target.oparl_sync(url, options, progress=report)
+        try:
+            into.extend(
+                oparl_documents(
+                    sync.papers(),
+                    parser=lambda raw: parse_raw(raw, redact_bearbeiter=options.redact_bearbeiter),
+                )
+            )
+        except IngestError as err:
+            status.stop()
+            _error(str(err))
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    return sync
+
+
 def _run_ingest(
-    services: Services, target: Store, documents: list[FileDocument], rebuild: bool
+    services: Services, target: Store, documents: list[Document], rebuild: bool
 ) -> IngestSummary:
     err_console = Console(stderr=True, highlight=False)
     columns = (

@@ -7,6 +7,7 @@ module that reads settings and the only place that picks concrete implementation
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from assistant.schema import Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
 from ingest.parse import ParseOptions, parse_path
 from ingest.pipeline import IngestPipeline, ProgressCallback
+from ingest.sources.oparl_api import OParlSync, SyncLimits, SyncProgress
 
 __all__ = [
     "Parser",
@@ -105,6 +107,24 @@ class Store:
     def retriever(self) -> HybridRetriever:
         """Hybrid search (dense + BM25, fused and diversified) over this store."""
         return HybridRetriever(self.embedder, self.vector_index, self.keyword_index)
+
+    def oparl_sync(
+        self,
+        url: str,
+        parse_options: ParseOptions,
+        progress: Callable[[SyncProgress], None] | None = None,
+    ) -> OParlSync:
+        """A sync run against an OParl system; its state lives beside this store's ledger.
+
+        The caller commits the sync only after the pipeline stored what it yielded.
+        """
+        limits = SyncLimits(
+            max_download_mb=float(parse_options.max_file_mb),
+            pdf_timeout_s=parse_options.pdf_timeout_s,
+            pdf_memory_mb=parse_options.pdf_memory_mb,
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return OParlSync(url, self.directory / "oparl-state.json", limits=limits, progress=progress)
 
     def ingest_pipeline(
         self, parse_options: ParseOptions, progress: ProgressCallback | None = None
