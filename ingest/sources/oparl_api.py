@@ -246,6 +246,9 @@ class _Walk:
 class _BodyState:
     mark: str | None = None
     walk: _Walk | None = None
+    retry: list[str] = field(default_factory=list)
+    """Papers that failed (unreachable file, server error): fetched again on every new walk
+    until they succeed, because an incremental walk would not list them again."""
 
 
 class SyncState:
@@ -270,6 +273,7 @@ class SyncState:
                 key: _BodyState(
                     mark=entry.get("mark"),
                     walk=_Walk(**entry["walk"]) if entry.get("walk") else None,
+                    retry=list(entry.get("retry") or []),
                 )
                 for key, entry in data["bodies"].items()
             }
@@ -302,6 +306,7 @@ class SyncState:
                 key: {
                     "mark": entry.mark,
                     "walk": None if entry.walk is None else entry.walk.__dict__,
+                    "retry": entry.retry,
                 }
                 for key, entry in self.bodies.items()
             },
@@ -512,6 +517,8 @@ class _Walker:
         key = _absolute(body.get("id"), base) or base
         name = _text(body.get("name")) or _text(body.get("shortName"))
         entry = self.state.body(key)
+        if entry.walk is None and entry.retry:
+            yield from self._retry(entry, name)
         if entry.walk is None:
             list_url = _absolute(_first(body.get("paper")), base)
             if list_url is None:
@@ -540,7 +547,7 @@ class _Walker:
             counts.page += 1
             counts.total = page.total
             self._report(counts)
-            yield from self._page_items(page, walk, counts, name)
+            yield from self._page_items(page, walk, counts, name, entry.retry)
             if page.next is None or page.next in visited:
                 entry.mark = walk.started or walk.max_modified or walk.since
                 entry.walk = None
@@ -550,7 +557,12 @@ class _Walker:
             self.state.save()
 
     def _page_items(
-        self, page: _Page, walk: _Walk, counts: _Counts, body_name: str | None
+        self,
+        page: _Page,
+        walk: _Walk,
+        counts: _Counts,
+        body_name: str | None,
+        retry: list[str],
     ) -> Iterator[Result]:
         since = _datetime(walk.since)
         for index, item in enumerate(page.items):
@@ -569,6 +581,7 @@ class _Walker:
                     paper, _ = self.http.get_json(pid)
                 except IngestError as err:
                     counts.failed += 1
+                    _remember(retry, pid)
                     yield pid, err
                     self._done(walk, pid, None)
                     continue
@@ -591,11 +604,30 @@ class _Walker:
             result = self._document(paper, pid, body_name)
             if isinstance(result, IngestError):
                 counts.failed += 1
+                _remember(retry, pid)
             else:
                 counts.yielded += 1
             yield pid, result
             self._done(walk, pid, modified)
             self._report(counts)
+
+    def _retry(self, entry: _BodyState, body_name: str | None) -> Iterator[Result]:
+        """Papers that failed in an earlier walk, before the new walk starts."""
+        for pid in list(entry.retry):
+            try:
+                paper, _ = self.http.get_json(pid)
+            except IngestError as err:
+                yield pid, err
+                continue
+            if not isinstance(paper, Mapping) or not is_oparl_paper(paper):
+                entry.retry.remove(pid)  # gone for good: nothing left to retry
+                self.state.save()
+                continue
+            result = self._document(paper, pid, body_name)
+            yield pid, result
+            if not isinstance(result, IngestError):
+                entry.retry.remove(pid)
+                self.state.save()
 
     def _done(self, walk: _Walk, pid: str, modified: str | None) -> None:
         walk.done.append(pid)
@@ -813,6 +845,11 @@ class _Page:
     items: list[object]
     next: str | None
     total: int | None
+
+
+def _remember(retry: list[str], pid: str) -> None:
+    if pid not in retry:
+        retry.append(pid)
 
 
 def _parse_page(data: object, url: str) -> _Page:

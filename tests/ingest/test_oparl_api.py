@@ -326,13 +326,31 @@ def test_quirk_mode_walk(make_server: Any, tmp_path: Path) -> None:
     assert server.count("/bodies/1/papers") == 6
     assert server.count("/oparl/papers/") == 10  # page 2 listed URL strings
 
-    # server ignores modified_since: the client skips unchanged papers itself
-    assert run(server, state, sleep=sleeps) == []
+    # server ignores modified_since: the client skips unchanged papers itself; only the paper
+    # whose file was unreachable is tried again
+    retried = run(server, state, sleep=sleeps)
+    assert [u for u, _ in retried] == [server.paper_url(unreachable)]
     server.touch([server.paper_ids[0], server.paper_ids[12]])
     again = run(server, state, sleep=sleeps)
     assert sorted(u for u, _ in again) == sorted(
-        server.paper_url(p) for p in (server.paper_ids[0], server.paper_ids[12])
+        server.paper_url(p) for p in (server.paper_ids[0], server.paper_ids[12], unreachable)
     )
+
+
+def test_failed_paper_is_retried_until_it_succeeds(make_server: Any, tmp_path: Path) -> None:
+    server = make_server(papers=8, page_size=5)
+    flaky = server.paper_ids[2]
+    server.fail_files[flaky] = 503
+    state = tmp_path / "state.json"
+    limits = SyncLimits(backoff_s=0.0, max_retries=0)
+    first = dict(run(server, state, limits))
+    assert isinstance(first[server.paper_url(flaky)], IngestError)
+    # an incremental walk would not list the paper again: it is fetched from the retry list
+    del server.fail_files[flaky]
+    second = run(server, state, limits)
+    assert [u for u, _ in second] == [server.paper_url(flaky)]
+    assert_parses_like_paper(server, flaky, second[0][1])
+    assert run(server, state, limits) == []
 
 
 def test_parse_page_shapes() -> None:
