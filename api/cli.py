@@ -276,7 +276,7 @@ def ingest(
         if not files and not missing:
             _error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
             raise typer.Exit(EXIT_BAD_INPUT)
-    sync = _fetch_oparl(oparl, services, target, documents) if oparl else None
+    sync = _fetch_oparl(oparl, services, target, documents, rebuild) if oparl else None
     summary = _run_ingest(services, target, documents, rebuild)
     if sync is not None:
         sync.commit()  # only now: what the walk handed out is stored
@@ -286,8 +286,11 @@ def ingest(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _fetch_oparl(url: str, services: Services, target: Store, into: list[Document]) -> OParlSync:
-    """Walk the OParl system (new and changed papers only) and add its papers to ``into``."""
+def _fetch_oparl(
+    url: str, services: Services, target: Store, into: list[Document], full: bool
+) -> OParlSync:
+    """Walk the OParl system and add its papers to ``into``: new and changed ones only, or
+    every paper when ``full`` (a rebuild)."""
     options = services.parser.options
     err_console = Console(stderr=True, highlight=False)
     with err_console.status("OParl: Verbindung wird aufgebaut ...") as status:
@@ -297,7 +300,7 @@ def _fetch_oparl(url: str, services: Services, target: Store, into: list[Documen
                 f"OParl: Seite {event.page}, {event.yielded} Vorlagen geholt, {event.failed} Fehler"
             )
 
-        sync = target.oparl_sync(url, options, progress=report)
+        sync = target.oparl_sync(url, options, progress=report, full=full)
         try:
             into.extend(
                 oparl_documents(

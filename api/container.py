@@ -113,10 +113,13 @@ class Store:
         url: str,
         parse_options: ParseOptions,
         progress: Callable[[SyncProgress], None] | None = None,
+        *,
+        full: bool = False,
     ) -> OParlSync:
         """A sync run against an OParl system; its state lives beside this store's ledger.
 
-        The caller commits the sync only after the pipeline stored what it yielded.
+        ``full`` forgets where earlier syncs stopped (for a rebuild: every paper again). The
+        caller commits the sync only after the pipeline stored what it yielded.
         """
         limits = SyncLimits(
             max_download_mb=float(parse_options.max_file_mb),
@@ -124,7 +127,10 @@ class Store:
             pdf_memory_mb=parse_options.pdf_memory_mb,
         )
         self.directory.mkdir(parents=True, exist_ok=True)
-        return OParlSync(url, self.directory / "oparl-state.json", limits=limits, progress=progress)
+        state = self.directory / "oparl-state.json"
+        if full:
+            state.unlink(missing_ok=True)
+        return OParlSync(url, state, limits=limits, progress=progress)
 
     def ingest_pipeline(
         self, parse_options: ParseOptions, progress: ProgressCallback | None = None

