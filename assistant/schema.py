@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 System = Literal["oparl", "allris", "sessionnet", "pdf", "docx", "html", "text"]
 Rolle = Literal["Vorberatung", "Beratung", "Entscheidung", "Kenntnisnahme", "Anhörung"]
@@ -161,3 +162,107 @@ class Hit(_Model):
     chunk: Chunk
     score: float
     retriever: Literal["dense", "keyword", "hybrid"]
+
+
+# --- Drafting (DESIGN.md sections 2, 4 and 5) -------------------------------------------------
+
+Severity = Literal["error", "warning"]
+
+
+class Citation(_Model):
+    """A retrieved passage the draft may cite as ``[n]`` (``n`` counts from 1)."""
+
+    n: int = Field(ge=1)
+    vorlage_id: str
+    kommune: str | None = None
+    vorlagen_nr: str | None = None
+    betreff: str | None = None
+    section: str
+    passage: str
+    score: float = 0.0
+
+
+class Finding(_Model):
+    """One result of a validation rule (``assistant.validation``).
+
+    ``rule`` is a stable rule id (DESIGN.md section 5); ``message`` is German, for the clerk.
+    ``where`` says in German where it applies ("Sachdarstellung, Zeichen 120–124: „2018“");
+    ``field``, ``start``/``end`` (character offsets into that field's text) and ``token`` (the
+    quoted text) say the same for programs. ``field`` names a Draft field ("sachdarstellung"),
+    a request field ("request.betreff") or a list element ("beratungsfolge[1].datum").
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    where: str = ""
+    field: str | None = None
+    start: int | None = None
+    end: int | None = None
+    token: str | None = None
+
+
+class ValidationReport(_Model):
+    """The findings for one draft; ``ok`` is true exactly when there are no errors."""
+
+    ok: bool = True
+    errors: list[Finding] = Field(default_factory=list)
+    warnings: list[Finding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ok_means_no_errors(self) -> ValidationReport:
+        if self.ok != (not self.errors):
+            raise ValueError("ok must be true exactly when there are no errors")
+        return self
+
+    @classmethod
+    def from_findings(cls, findings: Iterable[Finding]) -> ValidationReport:
+        items = list(findings)
+        errors = [f for f in items if f.severity == "error"]
+        warnings = [f for f in items if f.severity == "warning"]
+        return cls(ok=not errors, errors=errors, warnings=warnings)
+
+
+class DraftRequest(_Model):
+    """What a clerk asks for. ``gremium`` is the deciding body.
+
+    ``fakten`` are the clerk's key facts, free text or a bullet list (a list of strings is
+    accepted and stored as "- " lines). Everything a draft states as a number, date or reference
+    must come from here (or from a cited passage): see the ``grounded`` rule.
+    """
+
+    betreff: str
+    kommune: str | None = None
+    gremium: str
+    beratungsfolge: list[Beratungsschritt] = Field(default_factory=list)
+    art: str = "Beschlussvorlage"
+    fakten: str = ""
+    finanzielle_auswirkungen: str | None = None
+    filters: SearchFilter = Field(default_factory=SearchFilter)
+    k: int = Field(default=8, ge=1, le=50)
+
+    @field_validator("fakten", mode="before")
+    @classmethod
+    def _bullets(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return "\n".join(f"- {str(item).strip()}" for item in value if str(item).strip())
+        return value
+
+
+class Draft(_Model):
+    """A proposed Vorlage text with its sources and validation (DESIGN.md section 2).
+
+    ``validation`` is ``None`` until the draft has been validated. ``timings`` are seconds per
+    stage (e.g. "retrieval", "sachdarstellung", "validation").
+    """
+
+    request: DraftRequest
+    beschlussvorschlag: str = ""
+    sachdarstellung: str = ""
+    begruendung: str | None = None
+    finanzielle_auswirkungen: str = ""
+    beratungsfolge: list[Beratungsschritt] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    validation: ValidationReport | None = None
+    model: str = ""
+    timings: dict[str, float] = Field(default_factory=dict)
