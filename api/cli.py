@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.cli_draft import register as register_draft_commands
+from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
 from api.container import Services, SettingsError, Store, services_from_environment
@@ -388,6 +390,8 @@ def _written(summary: IngestSummary) -> str:
 
 
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
+register_model_commands(app)  # `vorlagen models`
+register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from assistant.ports import Embedder, KeywordIndex, VectorIndex
+from assistant.drafting import DraftingService
+from assistant.ports import ChatModelFactory, Embedder, KeywordIndex, VectorIndex
 from assistant.retrieval import HybridRetriever
 from assistant.schema import Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
@@ -163,6 +164,35 @@ class Services:
     def store_at(self, directory: Path | None) -> Store:
         """The store in ``directory`` (a ``--store`` option), else the configured one."""
         return self.store if directory is None else Store(self.settings.store, directory)
+
+    @cached_property
+    def chat_model(self) -> ChatModelFactory:
+        """The configured chat model (bundled llama.cpp or an OpenAI-compatible server).
+
+        Cheap: the model is loaded (and the bundled file assembled) on first use or
+        ``warm_up()``; one instance serves every request.
+        """
+        from assistant.llm import make_chat_model  # imports LangChain: only when needed
+
+        conf = self.settings.llm
+        return make_chat_model(
+            conf.backend,
+            models_dir=self.settings.models_dir(),
+            model_path=conf.model_path,
+            n_ctx=conf.n_ctx,
+            n_threads=conf.n_threads,
+            base_url=conf.base_url,
+            model=conf.model,
+            api_key=conf.api_key,
+            temperature=conf.temperature,
+            max_tokens=conf.max_tokens,
+            timeout_s=conf.timeout_s,
+        )
+
+    def drafting(self, directory: Path | None = None) -> DraftingService:
+        """The drafting service over the store in ``directory`` (else the configured one) and
+        the one shared chat model; cheap (nothing is loaded before the first draft)."""
+        return DraftingService(self.store_at(directory).retriever, self.chat_model)
 
 
 def build_services(settings: Settings) -> Services:

@@ -26,8 +26,11 @@ every Vorlage that is in either index but not done in the ledger, or that
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
 
 from assistant.schema import Chunk, Hit, SearchFilter
 
@@ -169,3 +172,100 @@ def inconsistent_vorlagen(dense: Mapping[str, str], keyword: Mapping[str, str]) 
     has keyword chunks. A Vorlage found here has to be deleted from both and ingested again.
     """
     return {vorlage_of(cid) for cid, fp in dense.items() if keyword.get(cid) != fp}
+
+
+# --- chat models (assistant/llm.py implements these) ------------------------------------------
+
+ChatRole = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a chat prompt; the services build prompts from these, never from LangChain
+    message classes, so that no service depends on a chat-model provider."""
+
+    role: ChatRole
+    content: str
+
+
+class LLMError(BackendError):
+    """The chat model failed: file missing, server unreachable or refusing, answer cut off."""
+
+
+class StructuredOutputError(LLMError):
+    """The model's answer is not a valid instance of the requested schema.
+
+    ``raw`` is what the model wrote (for a repair round or the log); ``str()`` is German.
+    """
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+StructuredT = TypeVar("StructuredT", bound=BaseModel)
+
+
+@runtime_checkable
+class ChatModelFactory(Protocol):
+    """A chat model the drafting service generates text with (DESIGN.md sections 4 and 7).
+
+    Called a factory because each backend builds its LangChain chat model (and the structured
+    variants per schema) lazily on first use; the services see only these methods.
+
+    Contract:
+      * ``name`` says which model answers (it goes into ``Draft.model``), e.g.
+        ``"llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m"`` or ``"openai:<model>@<base_url>"``;
+        it never contains an API key.
+      * ``warm_up()`` loads the model (bundled: assembles the GGUF file on first start) or
+        checks nothing for a server; idempotent. Every other method calls it on first use.
+      * ``generate(messages)`` returns the whole answer; ``stream(messages)`` yields it in
+        pieces (tokens) as they are produced, and their concatenation is the answer.
+      * ``generate_structured(messages, schema)`` returns a validated instance of the pydantic
+        model ``schema``: grammar-constrained JSON on llama.cpp, ``json_schema`` structured
+        output (falling back to JSON mode) on OpenAI-compatible servers. An answer that still
+        does not validate raises :class:`StructuredOutputError` carrying the raw text.
+      * ``max_tokens`` caps one answer (default: the configured limit).
+      * Safe to call from several threads and tasks at once: a backend holding one in-process
+        model serialises generation (a waiting caller blocks, it is not refused). The ``a...``
+        variants never block the event loop.
+      * Failures raise :class:`LLMError` (German ``str()``); the API key never appears in a
+        message or a log line.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def warm_up(self) -> None: ...
+
+    def generate(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> str: ...
+
+    def generate_structured(
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[StructuredT],
+        *,
+        max_tokens: int | None = None,
+    ) -> StructuredT: ...
+
+    def stream(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> Iterator[str]: ...
+
+    async def agenerate(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> str: ...
+
+    async def agenerate_structured(
+        self,
+        messages: Sequence[ChatMessage],
+        schema: type[StructuredT],
+        *,
+        max_tokens: int | None = None,
+    ) -> StructuredT: ...
+
+    def astream(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> AsyncIterator[str]: ...

@@ -141,6 +141,40 @@ class StoreSettings(BaseModel):
     batch_size: int = Field(default=32, gt=0, description="Documents per committed batch.")
 
 
+class LLMSettings(BaseModel):
+    """Which chat model drafts the texts.
+
+    ``bundled`` (default) runs the shipped Qwen2.5-Coder-1.5B-Instruct GGUF in-process with
+    llama.cpp (assembled once into ``<data_dir>/models``; ``model_path`` may name another GGUF
+    file instead). ``openai`` talks to any OpenAI-compatible server (vLLM, Ollama, llama.cpp
+    server, TGI, Azure OpenAI, ...) through its Chat Completions API; it needs ``base_url``
+    (including ``/v1``) and ``model``, and ``api_key`` where the server wants one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["bundled", "openai"] = "bundled"
+    model_path: Path | None = Field(
+        default=None, description="bundled: a GGUF file to use instead of the shipped model."
+    )
+    n_ctx: int = Field(default=8192, ge=512, description="bundled: context window in tokens.")
+    n_threads: int | None = Field(
+        default=None, gt=0, description="bundled: CPU threads; default: all cores."
+    )
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = Field(default=0.1, ge=0, le=2)
+    max_tokens: int = Field(default=1024, gt=0, description="Max. tokens of one answer.")
+    timeout_s: float = Field(default=300, gt=0, description="openai: seconds per request.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> LLMSettings:
+        if self.backend == "openai" and not (self.base_url and self.model):
+            raise ValueError("the openai chat model needs a base_url and a model")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything an installation can configure."""
 
@@ -154,6 +188,11 @@ class Settings(BaseSettings):
     log_level: LogLevel = "WARNING"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    def models_dir(self) -> Path:
+        """Where the bundled model file is assembled: ``<data_dir>/models``."""
+        return self.data_dir / "models"
 
     def store_dir(self) -> Path:
         """The configured store directory (``store.path``, else ``<data_dir>/store``)."""

@@ -1,0 +1,535 @@
+"""``vorlagen draft``, ``vorlagen validate`` and ``vorlagen export``: drafting, checking and
+exporting a Vorlage text.
+
+Registered on the main ``vorlagen`` app by :func:`register` (see ``api/cli.py``).
+
+Exit codes (as everywhere in the CLI, plus what a check result means):
+
+* 0: done, and the draft passes the checks (warnings allowed);
+* 1: the draft has errors (``draft`` still writes it, with its findings; ``validate`` lists
+  them; ``export`` refuses it unless ``--erzwingen``), or bad input (an unreadable or broken
+  file, an empty store, a failing model or index): then one German sentence on stderr and
+  nothing is written;
+* 2: a wrong call (missing Betreff, unknown format, malformed ``--beratung``).
+
+``export`` always checks the draft again before exporting (the checks are deterministic and a
+clerk may have edited the JSON since it was checked); the stored ``validation`` is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn, get_args
+
+import typer
+from pydantic import ValidationError
+
+from api.container import Services, SettingsError, services_from_environment
+from assistant.drafting import (
+    DraftDone,
+    DraftEvent,
+    DraftingService,
+    RetrievalDone,
+    SectionStarted,
+    ValidationDone,
+)
+from assistant.export import FORMATS, ExportError, ExportRefused, export
+from assistant.ports import BackendError
+from assistant.retrieval import RetrievalError
+from assistant.schema import Beratungsschritt, Draft, DraftRequest, Finding, Rolle, SearchFilter
+from assistant.validation import validate
+
+log = logging.getLogger("vorlagen")
+
+OPTIONS = "Optionen"
+ARGUMENTS = "Argumente"
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+DRAFT_FORMATS = ("md", "json", "docx")
+ROLLEN: tuple[str, ...] = get_args(Rolle)
+SECTION_NAMES = {"sachdarstellung": "die Sachdarstellung", "beschlussvorschlag": "den Beschluss"}
+MAX_FAKTEN_CHARS = 20_000
+
+
+def _show_help(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+HelpOption = Annotated[
+    bool,
+    typer.Option(
+        "--help",
+        "-h",
+        help="Diese Hilfe anzeigen und beenden.",
+        is_eager=True,
+        callback=_show_help,
+        rich_help_panel=OPTIONS,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--ausgabe",
+        metavar="DATEI",
+        help="In diese Datei schreiben (Voreinstellung: Standardausgabe; bei docx Pflicht).",
+        rich_help_panel=OPTIONS,
+        show_default=False,
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``draft``, ``validate`` and ``export`` to the ``vorlagen`` app."""
+    app.command("draft", add_help_option=False, rich_help_panel="Befehle")(draft)
+    app.command("validate", add_help_option=False, rich_help_panel="Befehle")(validate_command)
+    app.command("export", add_help_option=False, rich_help_panel="Befehle")(export_command)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _services() -> Services:
+    try:
+        services = services_from_environment()
+    except SettingsError as err:
+        _fail(str(err), EXIT_USAGE)
+    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(services.settings.log_level)
+    return services
+
+
+def _parse_date(value: str, where: str) -> date:
+    text = value.strip()
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    try:
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(
+            f"Das Datum „{value}“ bei {where} ist ungültig; erwartet wird TT.MM.JJJJ oder "
+            "JJJJ-MM-TT.",
+            EXIT_USAGE,
+        )
+
+
+def parse_beratung(value: str) -> Beratungsschritt:
+    """ "Gremium;Rolle;Datum" (Rolle and Datum optional) as a Beratungsschritt."""
+    parts = [p.strip() for p in value.split(";")]
+    if len(parts) > 3 or not parts[0]:
+        _fail(
+            f"Die Angabe „{value}“ bei --beratung ist ungültig; erwartet wird "
+            "„Gremium;Rolle;Datum“, z. B. „Sozialausschuss;Vorberatung;2025-03-04“.",
+            EXIT_USAGE,
+        )
+    rolle = None
+    if len(parts) > 1 and parts[1]:
+        rolle = next((r for r in ROLLEN if r.casefold() == parts[1].casefold()), None)
+        if rolle is None:
+            _fail(
+                f"Die Rolle „{parts[1]}“ bei --beratung ist unbekannt; möglich sind: "
+                f"{', '.join(ROLLEN)}.",
+                EXIT_USAGE,
+            )
+    datum = _parse_date(parts[2], "--beratung") if len(parts) > 2 and parts[2] else None
+    return Beratungsschritt.model_validate({"gremium": parts[0], "rolle": rolle, "datum": datum})
+
+
+def _read_text(value: str | None, option: str) -> str | None:
+    """The option's text, or the content of the file it names as ``@FILE``."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _fail(f"Die Datei {path} bei {option} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+    except OSError:
+        _fail(f"Die Datei {path} bei {option} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+    if len(text) > MAX_FAKTEN_CHARS:
+        _fail(
+            f"Die Datei {path} bei {option} ist zu lang (höchstens {MAX_FAKTEN_CHARS} Zeichen).",
+            EXIT_BAD_INPUT,
+        )
+    return text
+
+
+def _load_draft(path: Path) -> Draft:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _fail(f"Die Datei {path} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+    except OSError:
+        _fail(f"Die Datei {path} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+    try:
+        return Draft.model_validate_json(text)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "Inhalt"
+        kind = "kein JSON" if first["type"] == "json_invalid" else "kein gültiger Entwurf"
+        _fail(
+            f"Die Datei {path} ist {kind} (erster Fehler bei „{where}“: {first['msg']}).",
+            EXIT_BAD_INPUT,
+        )
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError:
+        _fail(f"Die Datei {output} kann nicht geschrieben werden.", EXIT_BAD_INPUT)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...], output: Path | None) -> str:
+    kind = fmt.strip().lower()
+    if kind not in allowed:
+        _fail(f"Das Format „{fmt}“ ist unbekannt; möglich sind: {', '.join(allowed)}.", EXIT_USAGE)
+    if kind == "docx" and (output is None or str(output) == "-"):
+        _fail("Für das Format docx bitte mit -o eine Ausgabedatei angeben.", EXIT_USAGE)
+    return kind
+
+
+def finding_line(finding: Finding) -> str:
+    """One finding as a German line: "Fehler [grounded] Sachdarstellung, ...: message"."""
+    label = "Fehler" if finding.severity == "error" else "Hinweis"
+    where = f" {finding.where}:" if finding.where else ""
+    return f"{label} [{finding.rule}]{where} {finding.message}"
+
+
+def _summary(draft: Draft) -> str:
+    report = draft.validation
+    if report is None:
+        return "Der Entwurf wurde nicht geprüft."
+    warnings = f", {len(report.warnings)} Hinweis(e)" if report.warnings else ""
+    if report.ok:
+        return f"Der Entwurf hat die Prüfung bestanden{warnings}."
+    return f"Der Entwurf hat die Prüfung nicht bestanden: {len(report.errors)} Fehler{warnings}."
+
+
+# --- vorlagen draft -------------------------------------------------------------------------
+
+
+def draft(
+    betreff: Annotated[
+        str,
+        typer.Option(
+            "--betreff",
+            help="Der Betreff der Vorlage.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ],
+    gremium: Annotated[
+        str,
+        typer.Option(
+            "--gremium",
+            help="Das Gremium, das entscheidet (z. B. „Gemeinderat“).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ],
+    kommune: Annotated[
+        str | None,
+        typer.Option(
+            "--kommune",
+            help="Die Kommune (z. B. „Stadt Karlsruhe“); grenzt auch die Suche ein.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    beratung: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--beratung",
+            metavar="GREMIUM;ROLLE;DATUM",
+            help="Ein Schritt der Beratungsfolge, in zeitlicher Reihenfolge wiederholbar; Rolle "
+            "(Vorberatung, Beratung, Entscheidung, Kenntnisnahme, Anhörung) und Datum "
+            "(TT.MM.JJJJ) sind freiwillig. Ohne Angabe entscheidet --gremium allein.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    fakten: Annotated[
+        str | None,
+        typer.Option(
+            "--fakten",
+            metavar="TEXT|@DATEI",
+            help="Die wesentlichen Fakten (Text oder @Datei). Zahlen, Daten und Beträge im "
+            "Entwurf müssen hier oder in einer zitierten Quelle stehen.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    finanzen: Annotated[
+        str | None,
+        typer.Option(
+            "--finanzen",
+            metavar="TEXT|@DATEI",
+            help="Der Text „Finanzielle Auswirkungen“ (oder „keine“). Er wird nie vom "
+            "Sprachmodell geschrieben; fehlt er, meldet die Prüfung einen Fehler.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    art: Annotated[
+        str,
+        typer.Option("--art", help="Die Art der Vorlage.", rich_help_panel=OPTIONS),
+    ] = "Beschlussvorlage",
+    k: Annotated[
+        int,
+        typer.Option(
+            "-k",
+            "--anzahl",
+            metavar="N",
+            help="Höchstens so viele ähnliche frühere Vorlagen heranziehen.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = 3,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="md|json|docx",
+            help="Ausgabeformat: md (Markdown), json (der Entwurf mit Prüfergebnis), docx.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = "md",
+    output: OutputOption = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            metavar="VERZEICHNIS",
+            help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--leise", "-q", help="Keine Fortschrittsmeldungen.", rich_help_panel=OPTIONS),
+    ] = False,
+    _help: HelpOption = False,
+) -> None:
+    """Einen Entwurf für Sachdarstellung und Beschlussvorschlag schreiben lassen.
+
+    Ähnliche frühere (öffentliche) Vorlagen werden gesucht und als Quellen [n] zitiert; der
+    Entwurf wird geprüft und bei Fehlern bis zu zweimal überarbeitet. Fortschritt und
+    Prüfbefunde erscheinen auf der Fehlerausgabe, der Entwurf auf der Standardausgabe (oder
+    mit -o in einer Datei); ein Entwurf mit Fehlern wird mit sichtbaren Prüfhinweisen
+    ausgegeben.
+
+    Rückgabewert: 0, wenn der Entwurf die Prüfung besteht; 1, wenn er Fehler hat (er wird
+    trotzdem ausgegeben) oder eine Eingabe nicht stimmt; 2 bei falschem Aufruf.
+    """
+    if not betreff.strip():
+        _fail("Der Betreff ist leer; bitte mit --betreff angeben.", EXIT_USAGE)
+    if not gremium.strip():
+        _fail("Das entscheidende Gremium ist leer; bitte mit --gremium angeben.", EXIT_USAGE)
+    if not 1 <= k <= 20:
+        _fail("Die Zahl der Vorlagen (-k) muss zwischen 1 und 20 liegen.", EXIT_USAGE)
+    kind = _check_format(fmt, DRAFT_FORMATS, output)
+    steps = [parse_beratung(value) for value in beratung or []]
+    request = DraftRequest(
+        betreff=" ".join(betreff.split()),
+        kommune=kommune.strip() if kommune and kommune.strip() else None,
+        gremium=" ".join(gremium.split()),
+        beratungsfolge=steps,
+        art=art.strip() or "Beschlussvorlage",
+        fakten=(_read_text(fakten, "--fakten") or "").strip(),
+        finanzielle_auswirkungen=(_read_text(finanzen, "--finanzen") or "").strip() or None,
+        filters=SearchFilter(kommune=kommune.strip() if kommune and kommune.strip() else None),
+        k=k,
+    )
+    services = _services()
+    try:
+        empty = services.store_at(store).keyword_index.count() == 0
+    except BackendError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    if empty:
+        directory = services.store_at(store).directory
+        _fail(
+            f"Im Verzeichnis {directory} liegt kein Suchindex; bitte zuerst Vorlagen aufnehmen "
+            f"(vorlagen ingest --store {directory} PFAD...).",
+            EXIT_BAD_INPUT,
+        )
+    service = services.drafting(store)
+    result = _run_draft(service, request, quiet)
+    if result.validation is not None:
+        for finding in (*result.validation.errors, *result.validation.warnings):
+            typer.echo(finding_line(finding), err=True)
+    typer.echo(_summary(result), err=True)
+    try:
+        data = export(result, kind, force=True)
+    except ExportError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    _write(data, output)
+    if result.validation is None or not result.validation.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _run_draft(service: DraftingService, request: DraftRequest, quiet: bool) -> Draft:
+    def say(message: str) -> None:
+        if not quiet:
+            typer.echo(message, err=True)
+
+    async def run() -> Draft:
+        final: Draft | None = None
+        event: DraftEvent
+        async for event in service.stream(request, tokens=False):
+            final = _progress(event, say) or final
+        assert final is not None
+        return final
+
+    started = time.perf_counter()
+    say("Suche ähnliche frühere Vorlagen …")
+    try:
+        result = asyncio.run(run())
+    except RetrievalError as err:
+        _fail(str(err), EXIT_USAGE)
+    except BackendError as err:  # LLMError included
+        _fail(str(err), EXIT_BAD_INPUT)
+    say(f"Fertig nach {time.perf_counter() - started:.0f} s ({service.chat.name}).")
+    return result
+
+
+def _progress(event: DraftEvent, say: Callable[[str], None]) -> Draft | None:
+    if isinstance(event, RetrievalDone):
+        say(f"{len(event.citations)} Quellen gefunden; das Sprachmodell schreibt …")
+    elif isinstance(event, SectionStarted):
+        what = SECTION_NAMES.get(event.section, event.section)
+        if event.attempt:
+            say(f"Überarbeite {what} (Runde {event.attempt}) …")
+        else:
+            say(f"Schreibe {what} …")
+    elif isinstance(event, ValidationDone):
+        report = event.report
+        say(f"Prüfung: {len(report.errors)} Fehler, {len(report.warnings)} Hinweis(e).")
+    elif isinstance(event, DraftDone):
+        return event.draft
+    return None
+
+
+# --- vorlagen validate ----------------------------------------------------------------------
+
+
+def validate_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ENTWURF.json",
+            help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
+            rich_help_panel=ARGUMENTS,
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Das Prüfergebnis als JSON ausgeben.", rich_help_panel=OPTIONS),
+    ] = False,
+    _help: HelpOption = False,
+) -> None:
+    """Einen Entwurf erneut prüfen und die Befunde auf Deutsch zeigen.
+
+    Rückgabewert: 0 ohne Fehler (Hinweise erlaubt), 1 bei Fehlern oder einer unlesbaren
+    Datei.
+    """
+    loaded = _load_draft(path)
+    report = validate(loaded)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        for finding in (*report.errors, *report.warnings):
+            typer.echo(finding_line(finding))
+        typer.echo(_summary(loaded.model_copy(update={"validation": report})))
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+# --- vorlagen export ------------------------------------------------------------------------
+
+
+def export_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ENTWURF.json",
+            help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
+            rich_help_panel=ARGUMENTS,
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="docx|md|json|oparl",
+            help="Exportformat: docx (Word), md (Markdown), json (der Entwurf), oparl "
+            "(OParl-Paper als JSON).",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = "docx",
+    output: OutputOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--erzwingen",
+            help="Auch einen Entwurf mit Fehlern exportieren; die Befunde stehen dann "
+            "sichtbar im Dokument.",
+            rich_help_panel=OPTIONS,
+        ),
+    ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--vorlage",
+            metavar="VORLAGE.docx",
+            help="Eine eigene Word-Vorlage der Kommune (nur bei docx).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    _help: HelpOption = False,
+) -> None:
+    """Einen Entwurf als Word-Dokument, Markdown, JSON oder OParl-Paper ausgeben.
+
+    Der Entwurf wird vor dem Export immer neu geprüft. Ein Entwurf mit Fehlern wird nur mit
+    --erzwingen exportiert. Rückgabewert: 0 exportiert, 1 abgelehnt oder unlesbare Datei,
+    2 falscher Aufruf.
+    """
+    kind = _check_format(fmt, FORMATS, output)
+    if template is not None and kind != "docx":
+        _fail("Eine Word-Vorlage (--vorlage) ist nur beim Format docx möglich.", EXIT_USAGE)
+    if template is not None and not template.is_file():
+        _fail(f"Die Word-Vorlage {template} wurde nicht gefunden.", EXIT_BAD_INPUT)
+    loaded = _load_draft(path)
+    checked = loaded.model_copy(update={"validation": validate(loaded)})
+    try:
+        data = export(checked, kind, force=force, template=template)
+    except ExportRefused as err:
+        _fail(str(err), EXIT_FINDINGS)
+    except ExportError as err:
+        _fail(str(err), EXIT_BAD_INPUT)
+    _write(data, output)
+    if output is not None and str(output) != "-":
+        typer.echo(f"Geschrieben: {output} ({_summary(checked)})", err=True)

@@ -1,0 +1,48 @@
+"""``vorlagen models``: the German status table of the chat models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.model_files import BUNDLED_MODEL, model_status
+from tests.api.test_cli import run
+
+PARTS_INSTALLED = model_status(BUNDLED_MODEL, Path("/nonexistent")).parts_found == 22
+
+
+@pytest.mark.skipif(not PARTS_INSTALLED, reason="the model part packages are not installed")
+def test_models_shows_parts_and_an_unassembled_model(tmp_path: Path) -> None:
+    done = run("models", cwd=tmp_path, env={"VORLAGEN_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Teilpakete gefunden" in out and "22/22" in out
+    assert "Zusammengesetzt" in out and "nein" in out
+    assert str(tmp_path / "data" / "models") in out.replace("\n", "")
+    assert "--vorbereiten" in out
+    assert "OpenAI-kompatibler Server" in out and "nicht konfiguriert" in out
+    assert not (tmp_path / "data" / "models").exists()  # showing the status writes nothing
+
+
+def test_models_shows_the_endpoint_but_never_the_key(tmp_path: Path) -> None:
+    env = {
+        "VORLAGEN_DATA_DIR": str(tmp_path / "data"),
+        "VORLAGEN_LLM__BACKEND": "openai",
+        "VORLAGEN_LLM__BASE_URL": "http://127.0.0.1:8001/v1",
+        "VORLAGEN_LLM__MODEL": "qwen2.5-7b-instruct",
+        "VORLAGEN_LLM__API_KEY": "sk-geheim-4711",
+    }
+    done = run("models", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "http://127.0.0.1:8001/v1 (aktiv)" in done.stdout
+    assert "qwen2.5-7b-instruct" in done.stdout
+    assert "gesetzt" in done.stdout
+    assert "sk-geheim-4711" not in done.stdout + done.stderr
+
+
+def test_an_incomplete_openai_configuration_is_a_usage_error(tmp_path: Path) -> None:
+    env = {"VORLAGEN_LLM__BACKEND": "openai", "VORLAGEN_DATA_DIR": str(tmp_path)}
+    done = run("models", cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert "llm" in done.stderr and "Traceback" not in done.stderr
