@@ -20,11 +20,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.cli_common import (
+    ARGUMENTS,
+    EXIT_BAD_INPUT,
+    EXIT_USAGE,
+    OPTIONS,
+    HelpOption,
+    error,
+    load_services,
+)
 from api.cli_draft import register as register_draft_commands
 from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
-from api.container import Services, SettingsError, Store, services_from_environment
+from api.container import Services, Store
 from assistant.ports import BackendError
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
@@ -35,10 +44,6 @@ from ingest.sources.oparl_api import OParlSync, SyncProgress, oparl_documents
 
 log = logging.getLogger("vorlagen")
 
-OPTIONS = "Optionen"
-ARGUMENTS = "Argumente"
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
 
 app = typer.Typer(
     name="vorlagen",
@@ -49,12 +54,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-
-
-def _show_help(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
 
 
 def _show_version(value: bool) -> None:
@@ -68,19 +67,6 @@ def _package_version() -> str:
         return version("vorlagen-assistent")
     except PackageNotFoundError:
         return "unbekannt"
-
-
-HelpOption = Annotated[
-    bool,
-    typer.Option(
-        "--help",
-        "-h",
-        help="Diese Hilfe anzeigen und beenden.",
-        is_eager=True,
-        callback=_show_help,
-        rich_help_panel=OPTIONS,
-    ),
-]
 
 
 @app.callback(add_help_option=False)
@@ -136,7 +122,7 @@ def parse(
     mit einer Zeile je Vorlage. Dateien, die nicht gelesen werden können, werden mit einem
     Satz auf der Fehlerausgabe gemeldet; die übrigen werden trotzdem gezeigt.
     """
-    services = _services()
+    services = load_services()
     results = _parse_all(services, paths)
     if as_json:
         failed = _print_json(results)
@@ -144,16 +130,6 @@ def parse(
         failed = _print_summary(results, details or len(paths) == 1)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _services() -> Services:
-    try:
-        services = services_from_environment()
-    except SettingsError as err:
-        _error(str(err))
-        raise typer.Exit(EXIT_USAGE) from None
-    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
-    return services
 
 
 def _parse_all(services: Services, paths: list[Path]) -> Iterator[Vorlage | None]:
@@ -166,10 +142,10 @@ def _parse_one(parser: Callable[[Path], Vorlage], path: Path) -> Vorlage | None:
     try:
         return parser(path)
     except IngestError as err:
-        _error(_with_path(str(err), path))
+        error(_with_path(str(err), path))
     except Exception:
         log.debug("internal error while parsing %s", path, exc_info=True)
-        _error(
+        error(
             f"Die Datei {path} konnte wegen eines internen Fehlers nicht gelesen werden; "
             "bitte melden Sie das der Administration."
         )
@@ -178,10 +154,6 @@ def _parse_one(parser: Callable[[Path], Vorlage], path: Path) -> Vorlage | None:
 
 def _with_path(message: str, path: Path) -> str:
     return message if path.name in message else f"{path}: {message}"
-
-
-def _error(message: str) -> None:
-    typer.echo(message, err=True)
 
 
 def _print_json(results: Iterator[Vorlage | None]) -> bool:
@@ -266,9 +238,9 @@ def ingest(
     aktualisiert, unverändert oder fehlgeschlagen sind; bei Fehlern ist der Exit-Code 1.
     """
     if not paths and not oparl:
-        _error("Bitte Dateien, Verzeichnisse oder mit --oparl eine OParl-URL angeben.")
+        error("Bitte Dateien, Verzeichnisse oder mit --oparl eine OParl-URL angeben.")
         raise typer.Exit(EXIT_USAGE)
-    services = _services()
+    services = load_services()
     target = services.store_at(store)
     documents: list[Document] = []
     missing: list[Failure] = []
@@ -276,7 +248,7 @@ def ingest(
         files, missing = file_documents(paths, services.parser)
         documents.extend(files)
         if not files and not missing:
-            _error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
+            error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
             raise typer.Exit(EXIT_BAD_INPUT)
     sync = _fetch_oparl(oparl, services, target, documents, rebuild) if oparl else None
     summary = _run_ingest(services, target, documents, rebuild)
@@ -312,7 +284,7 @@ def _fetch_oparl(
             )
         except IngestError as err:
             status.stop()
-            _error(str(err))
+            error(str(err))
             raise typer.Exit(EXIT_BAD_INPUT) from None
     return sync
 
@@ -344,7 +316,7 @@ def _run_ingest(
             return pipeline.run(documents, rebuild=rebuild)
         except BackendError as err:
             bar.stop()
-            _error(str(err))
+            error(str(err))
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -382,7 +354,7 @@ def _print_ingest_summary(summary: IngestSummary, directory: Path) -> None:
     table.add_row("Dauer", _duration(summary.seconds))
     console.print(table)
     for failure in summary.failed:
-        _error(f"Fehlgeschlagen: {failure.key}: {failure.reason}")
+        error(f"Fehlgeschlagen: {failure.key}: {failure.reason}")
 
 
 def _written(summary: IngestSummary) -> str:

@@ -26,12 +26,20 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, get_args
+from typing import Annotated, get_args
 
 import typer
 from pydantic import ValidationError
 
-from api.container import Services, SettingsError, services_from_environment
+from api.cli_common import (
+    ARGUMENTS,
+    EXIT_BAD_INPUT,
+    EXIT_USAGE,
+    OPTIONS,
+    HelpOption,
+    fail,
+    load_services,
+)
 from assistant.drafting import (
     DraftDone,
     DraftEvent,
@@ -48,34 +56,13 @@ from assistant.validation import validate
 
 log = logging.getLogger("vorlagen")
 
-OPTIONS = "Optionen"
-ARGUMENTS = "Argumente"
 EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
 DRAFT_FORMATS = ("md", "json", "docx")
 ROLLEN: tuple[str, ...] = get_args(Rolle)
 SECTION_NAMES = {"sachdarstellung": "die Sachdarstellung", "beschlussvorschlag": "den Beschluss"}
 MAX_FAKTEN_CHARS = 20_000
 
 
-def _show_help(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
-
-
-HelpOption = Annotated[
-    bool,
-    typer.Option(
-        "--help",
-        "-h",
-        help="Diese Hilfe anzeigen und beenden.",
-        is_eager=True,
-        callback=_show_help,
-        rich_help_panel=OPTIONS,
-    ),
-]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
@@ -99,21 +86,6 @@ def register(app: typer.Typer) -> None:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _services() -> Services:
-    try:
-        services = services_from_environment()
-    except SettingsError as err:
-        _fail(str(err), EXIT_USAGE)
-    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(services.settings.log_level)
-    return services
-
-
 def _parse_date(value: str, where: str) -> date:
     text = value.strip()
     match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
@@ -122,7 +94,7 @@ def _parse_date(value: str, where: str) -> date:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         return date.fromisoformat(text)
     except ValueError:
-        _fail(
+        fail(
             f"Das Datum „{value}“ bei {where} ist ungültig; erwartet wird TT.MM.JJJJ oder "
             "JJJJ-MM-TT.",
             EXIT_USAGE,
@@ -133,7 +105,7 @@ def parse_beratung(value: str) -> Beratungsschritt:
     """ "Gremium;Rolle;Datum" (Rolle and Datum optional) as a Beratungsschritt."""
     parts = [p.strip() for p in value.split(";")]
     if len(parts) > 3 or not parts[0]:
-        _fail(
+        fail(
             f"Die Angabe „{value}“ bei --beratung ist ungültig; erwartet wird "
             "„Gremium;Rolle;Datum“, z. B. „Sozialausschuss;Vorberatung;2025-03-04“.",
             EXIT_USAGE,
@@ -142,7 +114,7 @@ def parse_beratung(value: str) -> Beratungsschritt:
     if len(parts) > 1 and parts[1]:
         rolle = next((r for r in ROLLEN if r.casefold() == parts[1].casefold()), None)
         if rolle is None:
-            _fail(
+            fail(
                 f"Die Rolle „{parts[1]}“ bei --beratung ist unbekannt; möglich sind: "
                 f"{', '.join(ROLLEN)}.",
                 EXIT_USAGE,
@@ -159,11 +131,11 @@ def _read_text(value: str | None, option: str) -> str | None:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(f"Die Datei {path} bei {option} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+        fail(f"Die Datei {path} bei {option} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
     except OSError:
-        _fail(f"Die Datei {path} bei {option} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+        fail(f"Die Datei {path} bei {option} kann nicht gelesen werden.", EXIT_BAD_INPUT)
     if len(text) > MAX_FAKTEN_CHARS:
-        _fail(
+        fail(
             f"Die Datei {path} bei {option} ist zu lang (höchstens {MAX_FAKTEN_CHARS} Zeichen).",
             EXIT_BAD_INPUT,
         )
@@ -174,16 +146,16 @@ def _load_draft(path: Path) -> Draft:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(f"Die Datei {path} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+        fail(f"Die Datei {path} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
     except OSError:
-        _fail(f"Die Datei {path} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+        fail(f"Die Datei {path} kann nicht gelesen werden.", EXIT_BAD_INPUT)
     try:
         return Draft.model_validate_json(text)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "Inhalt"
         kind = "kein JSON" if first["type"] == "json_invalid" else "kein gültiger Entwurf"
-        _fail(
+        fail(
             f"Die Datei {path} ist {kind} (erster Fehler bei „{where}“: {first['msg']}).",
             EXIT_BAD_INPUT,
         )
@@ -197,15 +169,15 @@ def _write(data: bytes, output: Path | None) -> None:
     try:
         output.write_bytes(data)
     except OSError:
-        _fail(f"Die Datei {output} kann nicht geschrieben werden.", EXIT_BAD_INPUT)
+        fail(f"Die Datei {output} kann nicht geschrieben werden.", EXIT_BAD_INPUT)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...], output: Path | None) -> str:
     kind = fmt.strip().lower()
     if kind not in allowed:
-        _fail(f"Das Format „{fmt}“ ist unbekannt; möglich sind: {', '.join(allowed)}.", EXIT_USAGE)
+        fail(f"Das Format „{fmt}“ ist unbekannt; möglich sind: {', '.join(allowed)}.", EXIT_USAGE)
     if kind == "docx" and (output is None or str(output) == "-"):
-        _fail("Für das Format docx bitte mit -o eine Ausgabedatei angeben.", EXIT_USAGE)
+        fail("Für das Format docx bitte mit -o eine Ausgabedatei angeben.", EXIT_USAGE)
     return kind
 
 
@@ -343,11 +315,11 @@ def draft(
     trotzdem ausgegeben) oder eine Eingabe nicht stimmt; 2 bei falschem Aufruf.
     """
     if not betreff.strip():
-        _fail("Der Betreff ist leer; bitte mit --betreff angeben.", EXIT_USAGE)
+        fail("Der Betreff ist leer; bitte mit --betreff angeben.", EXIT_USAGE)
     if not gremium.strip():
-        _fail("Das entscheidende Gremium ist leer; bitte mit --gremium angeben.", EXIT_USAGE)
+        fail("Das entscheidende Gremium ist leer; bitte mit --gremium angeben.", EXIT_USAGE)
     if not 1 <= k <= 20:
-        _fail("Die Zahl der Vorlagen (-k) muss zwischen 1 und 20 liegen.", EXIT_USAGE)
+        fail("Die Zahl der Vorlagen (-k) muss zwischen 1 und 20 liegen.", EXIT_USAGE)
     kind = _check_format(fmt, DRAFT_FORMATS, output)
     steps = [parse_beratung(value) for value in beratung or []]
     request = DraftRequest(
@@ -361,14 +333,14 @@ def draft(
         filters=SearchFilter(kommune=kommune.strip() if kommune and kommune.strip() else None),
         k=k,
     )
-    services = _services()
+    services = load_services()
     try:
         empty = services.store_at(store).keyword_index.count() == 0
     except BackendError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     if empty:
         directory = services.store_at(store).directory
-        _fail(
+        fail(
             f"Im Verzeichnis {directory} liegt kein Suchindex; bitte zuerst Vorlagen aufnehmen "
             f"(vorlagen ingest --store {directory} PFAD...).",
             EXIT_BAD_INPUT,
@@ -382,7 +354,7 @@ def draft(
     try:
         data = export(result, kind, force=True)
     except ExportError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     _write(data, output)
     if result.validation is None or not result.validation.ok:
         raise typer.Exit(EXIT_FINDINGS)
@@ -406,9 +378,9 @@ def _run_draft(service: DraftingService, request: DraftRequest, quiet: bool) -> 
     try:
         result = asyncio.run(run())
     except RetrievalError as err:
-        _fail(str(err), EXIT_USAGE)
+        fail(str(err), EXIT_USAGE)
     except BackendError as err:  # LLMError included
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     say(f"Fertig nach {time.perf_counter() - started:.0f} s ({service.chat.name}).")
     return result
 
@@ -519,17 +491,17 @@ def export_command(
     """
     kind = _check_format(fmt, FORMATS, output)
     if template is not None and kind != "docx":
-        _fail("Eine Word-Vorlage (--vorlage) ist nur beim Format docx möglich.", EXIT_USAGE)
+        fail("Eine Word-Vorlage (--vorlage) ist nur beim Format docx möglich.", EXIT_USAGE)
     if template is not None and not template.is_file():
-        _fail(f"Die Word-Vorlage {template} wurde nicht gefunden.", EXIT_BAD_INPUT)
+        fail(f"Die Word-Vorlage {template} wurde nicht gefunden.", EXIT_BAD_INPUT)
     loaded = _load_draft(path)
     checked = loaded.model_copy(update={"validation": validate(loaded)})
     try:
         data = export(checked, kind, force=force, template=template)
     except ExportRefused as err:
-        _fail(str(err), EXIT_FINDINGS)
+        fail(str(err), EXIT_FINDINGS)
     except ExportError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     _write(data, output)
     if output is not None and str(output) != "-":
         typer.echo(f"Geschrieben: {output} ({_summary(checked)})", err=True)

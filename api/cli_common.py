@@ -1,0 +1,67 @@
+"""What every `vorlagen` command shares: option panels, exit codes, the German help option,
+the --store option, error output and loading the services."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from api.container import Services, SettingsError, services_from_environment
+
+OPTIONS = "Optionen"
+ARGUMENTS = "Argumente"
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+def show_help(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+HelpOption = Annotated[
+    bool,
+    typer.Option(
+        "--help",
+        "-h",
+        help="Diese Hilfe anzeigen und beenden.",
+        is_eager=True,
+        callback=show_help,
+        rich_help_panel=OPTIONS,
+    ),
+]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="VERZEICHNIS",
+        help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
+        rich_help_panel=OPTIONS,
+        show_default=False,
+    ),
+]
+
+
+def error(message: str) -> None:
+    """One German sentence on stderr."""
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print one German sentence on stderr and end the command with ``code``."""
+    error(message)
+    raise typer.Exit(code)
+
+
+def load_services() -> Services:
+    """The services for the environment's settings; a bad configuration ends with exit 2."""
+    try:
+        services = services_from_environment()
+    except SettingsError as err:
+        fail(str(err), EXIT_USAGE)
+    logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
+    return services
