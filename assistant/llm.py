@@ -35,6 +35,7 @@ import logging
 import os
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -97,12 +98,17 @@ def _first_error(err: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
-class _ThreadedAsync:
-    """Async variants for a backend whose work is blocking: run it in a worker thread."""
+class _ThreadedAsync(ABC):
+    """Async variants for a backend whose work is blocking: run it in a worker thread.
 
+    Subclasses implement the three blocking methods; the async ones are derived here.
+    """
+
+    @abstractmethod
     def generate(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def generate_structured(
         self,
         messages: Sequence[ChatMessage],
@@ -112,6 +118,7 @@ class _ThreadedAsync:
     ) -> StructuredT:
         raise NotImplementedError
 
+    @abstractmethod
     def _stream(
         self,
         messages: Sequence[ChatMessage],
