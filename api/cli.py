@@ -26,6 +26,7 @@ from api.cli_common import (
     EXIT_USAGE,
     OPTIONS,
     HelpOption,
+    StoreOption,
     error,
     load_services,
 )
@@ -210,16 +211,7 @@ def ingest(
             show_default=False,
         ),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            metavar="VERZEICHNIS",
-            help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
-            rich_help_panel=OPTIONS,
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOption = None,
     rebuild: Annotated[
         bool,
         typer.Option(

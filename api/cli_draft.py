@@ -37,6 +37,7 @@ from api.cli_common import (
     EXIT_USAGE,
     OPTIONS,
     HelpOption,
+    StoreOption,
     fail,
     load_services,
 )
@@ -287,16 +288,7 @@ def draft(
         ),
     ] = "md",
     output: OutputOption = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            metavar="VERZEICHNIS",
-            help="Das Index-Verzeichnis (Voreinstellung: aus der Konfiguration).",
-            rich_help_panel=OPTIONS,
-            show_default=False,
-        ),
-    ] = None,
+    store: StoreOption = None,
     quiet: Annotated[
         bool,
         typer.Option("--leise", "-q", help="Keine Fortschrittsmeldungen.", rich_help_panel=OPTIONS),

@@ -531,30 +531,10 @@ class OpenAICompatibleChatModel:
         *,
         max_tokens: int | None = None,
     ) -> StructuredT:
-        if self._json_schema_supported:
-            try:
-                result = await self._structured(schema, "json_schema", max_tokens).ainvoke(
-                    to_langchain(messages)
-                )
-                return self._finish(schema, result)
-            except StructuredOutputError:
-                raise
-            except ValidationError as err:
-                raise self._invalid(schema, err) from err
-            except Exception as err:
-                if not self._rejects_schema(err):
-                    raise self._failure(err) from err
-                log.warning("%s: json_schema abgelehnt, nutze json_mode", self.base_url)
-                self._json_schema_supported = False
-        try:
-            result = await self._structured(schema, "json_mode", max_tokens).ainvoke(
-                self._json_mode_messages(messages, schema)
-            )
-        except ValidationError as err:
-            raise self._invalid(schema, err) from err
-        except Exception as err:
-            raise self._failure(err) from err
-        return self._finish(schema, result)
+        """The blocking call in a worker thread: one code path for the schema fallback."""
+        return await asyncio.to_thread(
+            self.generate_structured, messages, schema, max_tokens=max_tokens
+        )
 
 
 # --- construction ----------------------------------------------------------------------------
