@@ -54,17 +54,20 @@ Streaming (:meth:`DraftingService.stream`) yields :data:`DraftEvent` objects in 
 ``retrieval`` (the citations), then per section ``section_started``, ``token``\\*,
 ``section_done``, then ``validation``; after each repair round again ``section_started`` /
 ``token`` / ``section_done`` for the repaired sections (``attempt`` 1, 2) and ``validation``;
-last ``draft``. With ``tokens=True`` (the default) the model's answer is streamed
-(``ChatModelFactory.astream``) and the ``token`` events carry the decoded text of the JSON
-answer's ``text`` field as it grows (the raw JSON syntax is not shown); the answer is parsed
-with the section model at the end. Streaming cannot be grammar-constrained through the port,
-so an answer that is not valid JSON is salvaged (:func:`salvage_text`) or, failing that, asked
-for once more with a structured (constrained) call. Measured with the bundled 1.5B model: when
-not constrained it often answers with the schema itself (``{"description": "..."}``), so the
-fallback runs and a streamed section costs about two generations; the fix belongs in the chat
-port (a grammar-constrained ``astream`` for a schema, which llama.cpp supports). With
-``tokens=False`` every section is one constrained structured call and no ``token`` events
-come (the CLI uses this for its progress display).
+last ``draft``. With ``tokens=True`` (the default)
+the model's answer is streamed under the section's JSON schema (``ChatModelFactory.astream``
+with ``schema``: grammar-constrained on llama.cpp, ``json_schema`` on servers) and the ``token``
+events carry the decoded text of the answer's ``text`` field as it grows (the JSON syntax is
+not shown); the answer is validated with the section model at the end. An answer cut off by
+``max_tokens`` is salvaged (:func:`salvage_text`); one without any ``text`` field (a server in
+JSON mode can still send one) is asked for once more with a structured call. With
+``tokens=False`` every section is one structured call and no ``token`` events come (the CLI
+uses this for its progress display).
+
+Speed: both section prompts and the repair conversations open with the same system prompt and
+the same material (the case and the sources, ``prompts/_material.j2``); llama.cpp keeps the
+evaluated tokens of the previous call and reuses the longest common prefix, so only the first
+section pays for reading the sources.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ from assistant.schema import (
     SearchFilter,
     ValidationReport,
 )
-from assistant.validation import validate
+from assistant.validation import CITATION_MARKER, validate
 from prompts import render
 
 __all__ = [
@@ -394,11 +397,17 @@ class _TextStream:
 
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Sachdarstellung|Beschlussvorschlag)(?:\*\*)?\s*:\s*", re.I)
+_MARKER = re.compile(rf"[ \t]*{CITATION_MARKER.pattern}")
 
 
-def clean_section(text: str) -> str:
-    """The model's section text: trimmed, a leading "Sachdarstellung:" label removed."""
-    return _LABEL.sub("", text.strip(), count=1).strip()
+def clean_section(text: str, section: Section = "sachdarstellung") -> str:
+    """The model's section text: trimmed, a leading "Sachdarstellung:" label removed; in the
+    Beschlussvorschlag source markers "[n]" are removed (it is printed as the resolution itself,
+    sources belong in the Sachdarstellung; the prompt asks for none, a small model adds some)."""
+    cleaned = _LABEL.sub("", text.strip(), count=1).strip()
+    if section == "beschlussvorschlag":
+        cleaned = _MARKER.sub("", cleaned)
+    return cleaned
 
 
 def _section_errors(report: ValidationReport) -> dict[Section, list[Finding]]:
@@ -440,6 +449,17 @@ class _Job:
     texts: dict[Section, str] = field(default_factory=dict)
     raw: dict[Section, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, request: DraftRequest, citations: list[Citation], started: float) -> _Job:
+        return cls(
+            request=request,
+            citations=citations,
+            beratungsfolge=beratungsfolge_for(request),
+            finanzen=finanzen_for(request),
+            system=render("system"),
+            started=started,
+        )
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 3)
@@ -551,14 +571,7 @@ class DraftingService:
             self.retrieve, request, exclude_ids=exclude_ids, allow_nonpublic=allow_nonpublic
         )
         suspicious = self.screen(citations)
-        job = _Job(
-            request=request,
-            citations=citations,
-            beratungsfolge=beratungsfolge_for(request),
-            finanzen=finanzen_for(request),
-            system=render("system", kommune=request.kommune),
-            started=started,
-        )
+        job = _Job.start(request, citations, started)
         job.add_time("retrieval", time.perf_counter() - t0)
         yield RetrievalDone(citations=citations, suspicious=suspicious)
 
@@ -586,13 +599,7 @@ class DraftingService:
                     ChatMessage("assistant", job.raw[section]),
                     ChatMessage(
                         "user",
-                        render(
-                            "repair",
-                            section=section,
-                            previous={"text": job.texts[section]},
-                            findings=repair_findings(findings),
-                            schema=SECTION_MODELS[section].model_json_schema(),
-                        ),
+                        render("repair", section=section, findings=repair_findings(findings)),
                     ),
                 ]
                 yield SectionStarted(section=section, attempt=round_no)
@@ -657,6 +664,19 @@ class DraftingService:
                 )
         return citations
 
+    def messages_for(
+        self,
+        request: DraftRequest,
+        section: Section = "sachdarstellung",
+        *,
+        exclude_ids: Collection[str] = (),
+        allow_nonpublic: bool = False,
+    ) -> list[ChatMessage]:
+        """The messages of the first attempt at ``section`` (retrieval included; for a
+        Beschlussvorschlag without a draft Sachdarstellung): for benchmarks and tools."""
+        citations = self.retrieve(request, exclude_ids=exclude_ids, allow_nonpublic=allow_nonpublic)
+        return self._messages(_Job.start(request, citations, time.perf_counter()), section)
+
     @staticmethod
     def screen(citations: Sequence[Citation]) -> list[int]:
         """Citation numbers whose passage reads like an instruction to a model; each is logged
@@ -686,7 +706,6 @@ class DraftingService:
             "fakten": request.fakten,
             "finanzielle_auswirkungen": job.finanzen or None,
             "quellen": job.citations,
-            "schema": SECTION_MODELS[section].model_json_schema(),
         }
         if section == "beschlussvorschlag":
             variables["sachdarstellung"] = job.texts.get("sachdarstellung") or None
@@ -705,7 +724,7 @@ class DraftingService:
         raw = ""
         if tokens:
             decoder = _TextStream()
-            async for piece in self.chat.astream(messages, max_tokens=limit):
+            async for piece in self.chat.astream(messages, max_tokens=limit, schema=schema):
                 new = decoder.feed(piece)
                 if new:
                     yield TokenEvent(section=section, text=new)
@@ -725,7 +744,7 @@ class DraftingService:
                 raw = err.raw
                 text = salvage_text(err.raw) or ""
                 log.warning("%s: Antwort unvollständig, gerettet", SECTION_TITLES[section])
-        job.texts[section] = clean_section(text)
+        job.texts[section] = clean_section(text, section)
         job.raw[section] = raw or json.dumps({"text": text}, ensure_ascii=False)
         log.debug("%s: %d Zeichen Antwort, %d Zeichen Text", section, len(raw), len(text))
 

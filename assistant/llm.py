@@ -124,6 +124,7 @@ class _ThreadedAsync(ABC):
         messages: Sequence[ChatMessage],
         max_tokens: int | None,
         cancelled: threading.Event,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
         raise NotImplementedError
 
@@ -144,7 +145,11 @@ class _ThreadedAsync(ABC):
         )
 
     async def astream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> AsyncIterator[str]:
         """Tokens from a worker thread; leaving the loop early stops the generation."""
         loop = asyncio.get_running_loop()
@@ -153,7 +158,7 @@ class _ThreadedAsync(ABC):
 
         def produce() -> None:
             try:
-                for token in self._stream(messages, max_tokens, cancelled):
+                for token in self._stream(messages, max_tokens, cancelled, schema):
                     loop.call_soon_threadsafe(queue.put_nowait, ("token", token))
             except BaseException as err:  # handed to the consumer
                 loop.call_soon_threadsafe(queue.put_nowait, ("error", err))
@@ -274,7 +279,7 @@ class LlamaCppChatModel(_ThreadedAsync):
         max_tokens: int | None = None,
     ) -> StructuredT:
         self.warm_up()
-        response_format = {"type": "json_object", "schema": schema.model_json_schema()}
+        response_format = _llama_json_format(schema)
         with self.lock:
             try:
                 answer = self._chat.invoke(
@@ -287,21 +292,31 @@ class LlamaCppChatModel(_ThreadedAsync):
         return _validate(schema, _text_of(answer))
 
     def stream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
-        """Tokens as they come; the lock is held until the iterator is exhausted or closed."""
-        return self._stream(messages, max_tokens, threading.Event())
+        """Tokens as they come; the lock is held until the iterator is exhausted or closed.
+
+        With ``schema`` the tokens are sampled under the schema's JSON grammar."""
+        return self._stream(messages, max_tokens, threading.Event(), schema)
 
     def _stream(
         self,
         messages: Sequence[ChatMessage],
         max_tokens: int | None,
         cancelled: threading.Event,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
         self.warm_up()
+        params = self._params(max_tokens)
+        if schema is not None:
+            params["response_format"] = _llama_json_format(schema)
         with self.lock:
             try:
-                chunks = self._chat.stream(to_langchain(messages), **self._params(max_tokens))
+                chunks = self._chat.stream(to_langchain(messages), **params)
                 for chunk in chunks:
                     if cancelled.is_set():
                         break
@@ -312,6 +327,11 @@ class LlamaCppChatModel(_ThreadedAsync):
                 raise
             except Exception as err:
                 raise LLMError(_llama_failure(err)) from err
+
+
+def _llama_json_format(schema: type[BaseModel]) -> dict[str, Any]:
+    """llama-cpp-python's response format for grammar-constrained JSON of ``schema``."""
+    return {"type": "json_object", "schema": schema.model_json_schema()}
 
 
 def _llama_failure(err: Exception) -> str:
@@ -425,31 +445,88 @@ class OpenAICompatibleChatModel:
             raise self._failure(err) from err
         return _text_of(answer)
 
+    def _streaming(
+        self,
+        messages: Sequence[ChatMessage],
+        max_tokens: int | None,
+        schema: type[BaseModel] | None,
+    ) -> tuple[Any, list[BaseMessage]]:
+        """The runnable and messages of a (JSON) stream: the schema as ``json_schema`` response
+        format, or JSON mode with the schema in a system message once the server refused it."""
+        bound = self._bound(max_tokens)
+        if schema is None:
+            return bound, to_langchain(messages)
+        if self._json_schema_supported:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+            }
+            return bound.bind(response_format=response_format), to_langchain(messages)
+        return (
+            bound.bind(response_format={"type": "json_object"}),
+            self._json_mode_messages(messages, schema),
+        )
+
+    def _stream_failure(
+        self, err: Exception, schema: type[BaseModel] | None, started: bool
+    ) -> bool:
+        """Whether to retry a failed stream in JSON mode (the server refused the schema before
+        the first token); otherwise the caller raises :meth:`_failure`."""
+        if schema is None or started or not self._json_schema_supported:
+            return False
+        if not self._rejects_schema(err):
+            return False
+        log.warning("%s: json_schema abgelehnt, nutze json_mode", self.base_url)
+        self._json_schema_supported = False
+        return True
+
     def stream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
+        started = False
         try:
-            for chunk in self._bound(max_tokens).stream(to_langchain(messages)):
+            runnable, converted = self._streaming(messages, max_tokens, schema)
+            for chunk in runnable.stream(converted):
                 text = _text_of(chunk)
                 if text:
+                    started = True
                     yield text
         except GeneratorExit:
             raise
         except Exception as err:
-            raise self._failure(err) from err
+            if not self._stream_failure(err, schema, started):
+                raise self._failure(err) from err
+            yield from self.stream(messages, max_tokens=max_tokens, schema=schema)
 
     async def astream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> AsyncIterator[str]:
+        started = False
+        retry = False
         try:
-            async for chunk in self._bound(max_tokens).astream(to_langchain(messages)):
+            runnable, converted = self._streaming(messages, max_tokens, schema)
+            async for chunk in runnable.astream(converted):
                 text = _text_of(chunk)
                 if text:
+                    started = True
                     yield text
         except GeneratorExit:
             raise
         except Exception as err:
-            raise self._failure(err) from err
+            if not self._stream_failure(err, schema, started):
+                raise self._failure(err) from err
+            retry = True
+        if retry:
+            async for text in self.astream(messages, max_tokens=max_tokens, schema=schema):
+                yield text
 
     def _structured(self, schema: type[BaseModel], method: str, max_tokens: int | None) -> Any:
         return self._bound(max_tokens).with_structured_output(

@@ -221,6 +221,11 @@ class ChatModelFactory(Protocol):
         checks nothing for a server; idempotent. Every other method calls it on first use.
       * ``generate(messages)`` returns the whole answer; ``stream(messages)`` yields it in
         pieces (tokens) as they are produced, and their concatenation is the answer.
+        ``stream(messages, schema=Model)`` streams a JSON answer for the pydantic model
+        ``Model``: grammar-constrained on llama.cpp (every piece is allowed by the schema's
+        grammar), ``json_schema`` response format on OpenAI-compatible servers (falling back
+        to JSON mode). The caller validates the concatenated text (it can still be cut off by
+        ``max_tokens``).
       * ``generate_structured(messages, schema)`` returns a validated instance of the pydantic
         model ``schema``: grammar-constrained JSON on llama.cpp, ``json_schema`` structured
         output (falling back to JSON mode) on OpenAI-compatible servers. An answer that still
@@ -251,7 +256,11 @@ class ChatModelFactory(Protocol):
     ) -> StructuredT: ...
 
     def stream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]: ...
 
     async def agenerate(
@@ -267,5 +276,9 @@ class ChatModelFactory(Protocol):
     ) -> StructuredT: ...
 
     def astream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> AsyncIterator[str]: ...

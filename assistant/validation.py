@@ -929,6 +929,31 @@ def _check_markers(draft: Draft, known: set[int]) -> Iterator[Finding]:
                     )
 
 
+def _check_resolution_markers(draft: Draft) -> Iterator[Finding]:
+    """No [n] in the Beschlussvorschlag: it is printed as the resolution itself."""
+    for match in CITATION_MARKER.finditer(draft.beschlussvorschlag or ""):
+        yield _finding(
+            "citations",
+            f"Der Quellenverweis „{match.group()}“ gehört nicht in den Beschlussvorschlag, der "
+            "wörtlich als Beschluss übernommen wird; belegen Sie die Quelle in der "
+            "Sachdarstellung.",
+            field_name="beschlussvorschlag",
+            span=match.span(),
+            token=match.group(),
+        )
+
+
+def _quote_marked(draft: Draft, name: str, text: str, span: tuple[int, int], n: int) -> bool:
+    """A quoted span is marked by [n] after it in its paragraph; a quote in the
+    Beschlussvorschlag (which carries no markers) by [n] in the Sachdarstellung."""
+    if name == "beschlussvorschlag":
+        return any(
+            n in _marker_numbers(m.group())
+            for m in CITATION_MARKER.finditer(draft.sachdarstellung or "")
+        )
+    return _marked(text, span, n)
+
+
 def _check_quotes(draft: Draft) -> Iterator[Finding]:
     request = draft.request
     own_text = " ".join(
@@ -938,7 +963,7 @@ def _check_quotes(draft: Draft) -> Iterator[Finding]:
     for name, text in _texts(draft):
         for citation in draft.citations:
             for span in _copied_runs(text, citation.passage, own):
-                if not _marked(text, span, citation.n):
+                if not _quote_marked(draft, name, text, span, citation.n):
                     yield _finding(
                         "citations",
                         f"Diese Passage ist wörtlich aus Quelle [{citation.n}] übernommen, aber "
@@ -950,13 +975,16 @@ def _check_quotes(draft: Draft) -> Iterator[Finding]:
 
 
 def check_citations(draft: Draft) -> Iterator[Finding]:
-    """Every [n] refers to a retrieved case; verbatim passages from a case carry its [n]."""
+    """Every [n] refers to a retrieved case; verbatim passages from a case carry its [n]
+    (in the Sachdarstellung; the Beschlussvorschlag carries no [n], a quote there is marked by
+    [n] in the Sachdarstellung)."""
     numbers = [c.n for c in draft.citations]
     for n in sorted({n for n in numbers if numbers.count(n) > 1}):
         yield _finding(
             "citations", f"Die Quellennummer [{n}] ist mehrfach vergeben.", field_name="citations"
         )
     yield from _check_markers(draft, set(numbers))
+    yield from _check_resolution_markers(draft)
     yield from _check_quotes(draft)
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from assistant.drafting import (
     NO_FINANCIAL_IMPACT,
+    BeschlussvorschlagOut,
     DraftDone,
     DraftingService,
     RetrievalDone,
@@ -29,6 +32,7 @@ from assistant.drafting import (
     ValidationDone,
     _TextStream,
     beratungsfolge_for,
+    clean_section,
     cut_passage,
     injection_patterns,
     salvage_text,
@@ -57,6 +61,7 @@ class ScriptedChat:
 
     answers: list[str]
     calls: list[list[ChatMessage]] = field(default_factory=list)
+    schemas: list[type[BaseModel] | None] = field(default_factory=list)
     piece: int = 7  # characters per streamed token
 
     @property
@@ -89,8 +94,13 @@ class ScriptedChat:
             raise StructuredOutputError("Die Antwort passt nicht zum Format.", raw) from err
 
     def stream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
+        self.schemas.append(schema)
         raw = self._next(messages)
         return iter([raw[i : i + self.piece] for i in range(0, len(raw), self.piece)])
 
@@ -109,9 +119,13 @@ class ScriptedChat:
         return self.generate_structured(messages, schema, max_tokens=max_tokens)
 
     async def astream(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        schema: type[BaseModel] | None = None,
     ) -> AsyncIterator[str]:
-        for piece in self.stream(messages, max_tokens=max_tokens):
+        for piece in self.stream(messages, max_tokens=max_tokens, schema=schema):
             await asyncio.sleep(0)
             yield piece
 
@@ -403,6 +417,27 @@ def test_stream_events_come_in_order_and_tokens_make_the_text() -> None:
     done = events[-1]
     assert isinstance(done, DraftDone) and done.draft.validation is not None
     assert done.draft.validation.ok
+    # Each section is streamed under its JSON schema (grammar-constrained on llama.cpp).
+    assert chat.schemas == [SachdarstellungOut, BeschlussvorschlagOut]
+
+
+def test_source_markers_are_removed_from_the_beschlussvorschlag_only() -> None:
+    chat = ScriptedChat([_answer(SACH), _answer(BESCHLUSS.replace(".", " [1].", 1))])
+    draft = _service(chat).draft(_request())
+    assert "[1]" not in draft.beschlussvorschlag
+    assert draft.beschlussvorschlag == BESCHLUSS
+    assert clean_section("Text [1] und [2, 3].", "sachdarstellung") == "Text [1] und [2, 3]."
+
+
+def test_both_sections_and_repairs_open_with_the_same_material() -> None:
+    # The shared prefix lets llama.cpp reuse the evaluated case and sources (KV cache).
+    invented = SACH + " Das Konzept wurde 2018 erstmals beschlossen."
+    chat = ScriptedChat([_answer(invented), _answer(BESCHLUSS), _answer(SACH)])
+    _service(chat).draft(_request())
+    prompts = [call[0].content + call[1].content for call in chat.calls]
+    common = os.path.commonprefix(prompts)
+    assert "QUELLE [1]>>>" in common
+    assert len({call[0].content for call in chat.calls}) == 1  # one system prompt
 
 
 def test_stream_with_repair_emits_attempts_and_a_validation_per_round() -> None:

@@ -160,12 +160,13 @@ def stream_chunks(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     words = content.split(" ")
     for i, word in enumerate(words):
         piece = word if i == len(words) - 1 else word + " "
+        delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
         yield {
             "id": payload["id"],
             "object": "chat.completion.chunk",
             "created": 0,
             "model": payload["model"],
-            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
         }
     yield {
         "id": payload["id"],
@@ -240,6 +241,31 @@ def test_openai_backend_falls_back_to_json_mode_when_schemas_are_rejected() -> N
     assert kinds == ["json_schema", "json_object", "json_object"]  # remembered after one refusal
     system = seen[1]["body"]["messages"][0]
     assert system["role"] == "system" and "JSON-Schema" in system["content"]
+
+
+def test_openai_backend_streams_json_for_a_schema_and_falls_back_to_json_mode() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def reply(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if body.get("response_format", {}).get("type") == "json_schema" and len(seen) > 1:
+            return 400, {"error": {"message": "response_format json_schema not supported"}}
+        return 200, completion(BESCHLUSS_JSON)
+
+    with chat_server(reply, seen) as url:
+        model = OpenAICompatibleChatModel(base_url=url, model="qwen")
+        messages = [ChatMessage("user", "Beschluss?")]
+        first = "".join(model.stream(messages, schema=Beschluss))
+
+        async def collect() -> str:
+            return "".join([piece async for piece in model.astream(messages, schema=Beschluss)])
+
+        second = asyncio.run(collect())  # refused with json_schema: retried in JSON mode
+    assert Beschluss.model_validate_json(first) == Beschluss.model_validate_json(second)
+    kinds = [s["body"].get("response_format", {}).get("type") for s in seen]
+    assert kinds == ["json_schema", "json_schema", "json_object"]
+    assert all(s["body"]["stream"] for s in seen)
+    assert seen[0]["body"]["response_format"]["json_schema"]["name"] == "Beschluss"
+    assert "JSON-Schema" in seen[2]["body"]["messages"][0]["content"]
 
 
 def test_openai_backend_reports_invalid_structured_answers_with_the_raw_text() -> None:
@@ -359,6 +385,24 @@ def test_bundled_model_async_stream_can_be_left_early(bundled: LlamaCppChatModel
     assert asyncio.run(bundled.agenerate(GERMAN, max_tokens=10)).strip()
 
 
+@pytest.mark.slow
+def test_bundled_model_streams_json_under_the_schema_grammar(bundled: LlamaCppChatModel) -> None:
+    messages = [
+        ChatMessage(
+            "user",
+            "Der Gemeinderat soll die Sanierung der Turnhalle beschließen. Schreibe dazu etwas.",
+        )
+    ]
+
+    async def collect() -> list[str]:
+        return [p async for p in bundled.astream(messages, max_tokens=200, schema=Beschluss)]
+
+    pieces = asyncio.run(collect())
+    assert len(pieces) > 3
+    result = Beschluss.model_validate_json("".join(pieces))  # constrained: always the schema
+    assert result.gremium.strip() and result.beschlussvorschlag.strip()
+
+
 # --- slow: the OpenAI-compatible backend over real HTTP, answered by the real bundled model --
 
 
@@ -401,4 +445,12 @@ def test_openai_backend_over_http_with_the_real_model(bundled: LlamaCppChatModel
             Beschluss,
             max_tokens=200,
         )
+        streamed_json = "".join(
+            remote.stream(
+                [ChatMessage("user", "Der Kreistag beschließt den Haushalt. Als JSON.")],
+                max_tokens=200,
+                schema=Beschluss,
+            )
+        )
     assert isinstance(result, Beschluss) and result.gremium.strip()
+    assert Beschluss.model_validate_json(streamed_json).gremium.strip()

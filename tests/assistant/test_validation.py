@@ -441,6 +441,27 @@ def test_citations_verbatim_passages_are_marked(text: str, marked: bool) -> None
         assert "Quelle [1]" in found[0].message and found[0].field == "sachdarstellung"
 
 
+def test_citations_no_markers_in_the_beschlussvorschlag() -> None:
+    base = draft()
+    d = draft(beschlussvorschlag=base.beschlussvorschlag.rstrip(".") + " [1].")
+    found = errors(d, "citations")
+    assert [(f.field, f.token) for f in found] == [("beschlussvorschlag", "[1]")]
+    assert "Sachdarstellung" in found[0].message
+
+
+@pytest.mark.parametrize(("sach_marker", "ok"), [(" [1]", True), ("", False)])
+def test_citations_a_quote_in_the_beschlussvorschlag_is_marked_in_the_sachdarstellung(
+    sach_marker: str, ok: bool
+) -> None:
+    base = draft()
+    d = draft(
+        beschlussvorschlag=f"Der Rat der Stadt beschließt: {COPIED}",
+        sachdarstellung=base.sachdarstellung.replace(" [1]", "").rstrip(".") + f"{sach_marker}.",
+    )
+    found = [f for f in errors(d, "citations") if f.field == "beschlussvorschlag"]
+    assert (found == []) is ok
+
+
 def test_citations_own_words_need_no_marker() -> None:
     """A passage that repeats the clerk's own facts is not a quotation."""
     d = draft(request=request(fakten=COPIED), sachdarstellung=COPIED)

@@ -1,0 +1,201 @@
+"""Speed and memory of drafting with the bundled model, through the drafting service.
+
+What a clerk waits for: ``DraftingService.stream()`` (as the web page and the bots use it) over
+a real store, with the bundled Qwen2.5-Coder-1.5B through llama.cpp. Per request:
+
+* **first token**: seconds from calling ``stream()`` to the first ``token`` event (retrieval,
+  prompt rendering and the model reading the Sachdarstellung prompt);
+* **draft**: seconds until the ``draft`` event (both sections, validation, repair rounds);
+* the repair rounds that ran and whether the draft passed validation;
+* the prompt size of the first section, in tokens.
+
+Baseline, measured in the same run on the same messages: the raw model (``chat.stream`` of the
+Sachdarstellung messages after clearing llama.cpp's cache) to its first token. The ratio
+service / raw shows what retrieval and the service add to the model's own prompt reading.
+
+Also: load seconds (model and embedder), peak resident memory of the process (targets on
+2 cores: first token under 10 s, whole draft under 60 s, peak RSS under 3 GB).
+
+The first request pays for reading the system prompt; later ones reuse it (llama.cpp keeps the
+evaluated prefix), as in a running server. The requests are three typical council matters;
+their facts are written like a clerk's notes.
+
+Usage: ``python bench/draft_speed.py [--store DIR] [--papers N] [--threads N]``. Without
+``--store`` the first N Karlsruhe papers (default 200) are ingested into a temporary store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from api.container import Services, build_services  # noqa: E402
+from assistant.drafting import DraftDone, TokenEvent, ValidationDone  # noqa: E402
+from assistant.llm import LlamaCppChatModel  # noqa: E402
+from assistant.schema import Beratungsschritt, DraftRequest  # noqa: E402
+from assistant.settings import LLMSettings, Settings  # noqa: E402
+from ingest.parse import parse_path  # noqa: E402
+from ingest.pipeline import file_documents  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "karlsruhe-oparl" / "papers"
+TARGET_FIRST_TOKEN_S = 10.0
+TARGET_DRAFT_S = 60.0
+TARGET_RSS_MIB = 3072
+
+REQUESTS: tuple[DraftRequest, ...] = (
+    DraftRequest(
+        betreff="Sanierung der Sporthalle der Grundschule Durlach-Aue",
+        kommune="Stadt Karlsruhe",
+        gremium="Gemeinderat",
+        beratungsfolge=[
+            Beratungsschritt(gremium="Hauptausschuss", rolle="Vorberatung"),
+            Beratungsschritt(gremium="Gemeinderat", rolle="Entscheidung"),
+        ],
+        fakten=(
+            "- Dach und Heizung der Sporthalle sind abgängig, Gutachten vom März 2026\n"
+            "- Gesamtkosten laut Kostenberechnung 2,4 Mio. Euro\n"
+            "- Bauzeit von Juni 2027 bis Februar 2028, Schulsport in dieser Zeit in der "
+            "Nachbarhalle"
+        ),
+        finanzielle_auswirkungen="Die Kosten von 2,4 Mio. Euro sind im Haushalt 2027 veranschlagt.",
+    ),
+    DraftRequest(
+        betreff="Benennung einer Straße im Neubaugebiet Zentrale Nordstadt",
+        kommune="Stadt Karlsruhe",
+        gremium="Gemeinderat",
+        fakten=(
+            "- Die Planstraße A im Neubaugebiet erhält einen Namen\n"
+            "- Vorschlag des Ortschaftsrats: Anna-Schmidt-Straße\n"
+            "- Anna Schmidt war von 1946 bis 1962 Stadträtin"
+        ),
+        finanzielle_auswirkungen="keine",
+    ),
+    DraftRequest(
+        betreff="Zuschuss an den Verein Stadtjugendausschuss für Ferienprogramme",
+        kommune="Stadt Karlsruhe",
+        gremium="Jugendhilfeausschuss",
+        fakten=(
+            "- Der Stadtjugendausschuss beantragt einen Zuschuss von 85.000 Euro für das Jahr "
+            "2027\n"
+            "- Im Jahr 2026 nahmen rund 1.900 Kinder an den Ferienprogrammen teil"
+        ),
+        finanzielle_auswirkungen="85.000 Euro aus dem Budget der Jugendförderung.",
+    ),
+)
+
+
+@dataclass
+class Run:
+    first_token_s: float
+    draft_s: float
+    repairs: int
+    ok: bool
+    timings: dict[str, float]
+
+
+async def run_one(services: Services, store: Path, request: DraftRequest) -> Run:
+    service = services.drafting(store)
+    started = time.perf_counter()
+    first: float | None = None
+    rounds = 0
+    async for event in service.stream(request):
+        if isinstance(event, TokenEvent) and first is None:
+            first = time.perf_counter() - started
+        elif isinstance(event, ValidationDone):
+            rounds = event.round
+        elif isinstance(event, DraftDone):
+            draft = event.draft
+    total = time.perf_counter() - started
+    assert draft.validation is not None
+    return Run(first or total, total, rounds, draft.validation.ok, draft.timings)
+
+
+def raw_first_token(services: Services, store: Path, request: DraftRequest) -> tuple[float, int]:
+    """The raw model's first token on the request's Sachdarstellung messages, cache cleared."""
+    service = services.drafting(store)
+    chat = services.chat_model
+    assert isinstance(chat, LlamaCppChatModel)
+    messages = service.messages_for(request, "sachdarstellung")
+    llama = chat.llama()
+    with chat.lock:
+        llama.reset()
+        prompt = "".join(m.content for m in messages)
+        tokens = len(llama.tokenize(prompt.encode(), add_bos=False))
+    started = time.perf_counter()
+    stream = chat.stream(messages, max_tokens=8)
+    next(iter(stream))
+    seconds = time.perf_counter() - started
+    stream.close()  # type: ignore[attr-defined]
+    return seconds, tokens
+
+
+def ensure_store(args: argparse.Namespace, services: Services, tmp: Path) -> Path:
+    if args.store:
+        return Path(args.store)
+    papers = sorted(CORPUS.glob("*.json"))[: args.papers]
+    store = services.store_at(tmp)
+    documents, _ = file_documents(papers, parse_path)
+    started = time.perf_counter()
+    store.ingest_pipeline(services.parser.options).run(documents)
+    seconds = time.perf_counter() - started
+    print(f"store:           {len(papers)} papers ingested in {seconds:.0f} s")
+    return tmp
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", help="an existing store (default: a temporary one)")
+    parser.add_argument("--papers", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+
+    settings = Settings(llm=LLMSettings(n_threads=args.threads))
+    services = build_services(settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ensure_store(args, services, Path(tmp))
+        started = time.perf_counter()
+        services.chat_model.warm_up()
+        services.store_at(store).embedder.warm_up()
+        print(f"load:            {time.perf_counter() - started:.1f} s (model and embedder)")
+        runs = []
+        for i, request in enumerate(REQUESTS, 1):
+            run = asyncio.run(run_one(services, store, request))
+            runs.append(run)
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items() if k != "total")
+            print(
+                f"request {i}:       first token {run.first_token_s:5.1f} s, draft "
+                f"{run.draft_s:5.1f} s, repairs {run.repairs}, "
+                f"{'passes' if run.ok else 'returned with findings'} ({stages})"
+            )
+        raw_s, prompt_tokens = raw_first_token(services, store, REQUESTS[0])
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    first = [r.first_token_s for r in runs]
+    drafts = [r.draft_s for r in runs]
+    print(f"prompt:          {prompt_tokens} tokens (Sachdarstellung, request 1)")
+    print(
+        f"first token:     median {statistics.median(first):.1f} s, max {max(first):.1f} s "
+        f"(target < {TARGET_FIRST_TOKEN_S:.0f} s)"
+    )
+    print(
+        f"raw model:       {raw_s:.1f} s to its first token on the same messages, cache "
+        f"cleared; service / raw = {runs[0].first_token_s / raw_s:.2f} (request 1)"
+    )
+    print(
+        f"whole draft:     median {statistics.median(drafts):.1f} s, max {max(drafts):.1f} s "
+        f"(target < {TARGET_DRAFT_S:.0f} s)"
+    )
+    print(f"peak RSS:        {rss_mib:.0f} MiB (target < {TARGET_RSS_MIB} MiB)")
+
+
+if __name__ == "__main__":
+    main()
