@@ -9,7 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from api.container import Services, SettingsError, services_from_environment
+from api.container import Services, SettingsError, Store, services_from_environment
+from assistant.ports import BackendError
 
 OPTIONS = "Optionen"
 ARGUMENTS = "Argumente"
@@ -65,3 +66,20 @@ def load_services() -> Services:
         fail(str(err), EXIT_USAGE)
     logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
     return services
+
+
+def open_store(services: Services, directory: Path | None) -> Store:
+    """The store in ``directory`` (a ``--store`` option, else the configured one); an empty or
+    unreadable index ends the command with one German sentence (exit 1)."""
+    store = services.store_at(directory)
+    try:
+        empty = store.keyword_index.count() == 0
+    except BackendError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    if empty:
+        fail(
+            f"Im Verzeichnis {store.directory} liegt kein Suchindex; bitte zuerst Vorlagen "
+            f"aufnehmen (vorlagen ingest --store {store.directory} PFAD...).",
+            EXIT_BAD_INPUT,
+        )
+    return store

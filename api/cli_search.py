@@ -33,7 +33,9 @@ from api.cli_common import (
     StoreOption,
     fail,
     load_services,
+    open_store,
 )
+from api.cli_eval_drafts import register as register_eval_drafts
 from api.container import Store
 from assistant.evaluation import EvalQuery, QueryFileError, SetMetrics, evaluate, parse_queries
 from assistant.ports import BackendError
@@ -68,6 +70,7 @@ def register(app: typer.Typer) -> None:
     """Add ``search`` and the ``eval`` group (with ``retrieval``) to the ``vorlagen`` app."""
     app.command("search", add_help_option=False, rich_help_panel="Befehle")(search)
     app.add_typer(eval_app, name="eval", rich_help_panel="Befehle")
+    register_eval_drafts(eval_app)  # `vorlagen eval drafts`
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -75,18 +78,7 @@ def register(app: typer.Typer) -> None:
 
 def _open_store(directory: Path | None) -> tuple[Store, HybridRetriever]:
     """The store and its retriever; fails with a German sentence when there is no index."""
-    services = load_services()
-    store = services.store_at(directory)
-    try:
-        empty = store.keyword_index.count() == 0
-    except BackendError as err:
-        fail(str(err), EXIT_BAD_INPUT)
-    if empty:
-        fail(
-            f"Im Verzeichnis {store.directory} liegt kein Suchindex; bitte zuerst Vorlagen "
-            f"aufnehmen (vorlagen ingest --store {store.directory} PFAD...).",
-            EXIT_BAD_INPUT,
-        )
+    store = open_store(load_services(), directory)
     return store, store.retriever
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "Fact",
     "Rule",
     "extract_facts",
+    "unmarked_quotes",
     "validate",
 ]
 
@@ -954,7 +955,9 @@ def _quote_marked(draft: Draft, name: str, text: str, span: tuple[int, int], n: 
     return _marked(text, span, n)
 
 
-def _check_quotes(draft: Draft) -> Iterator[Finding]:
+def unmarked_quotes(draft: Draft) -> Iterator[tuple[str, tuple[int, int], int]]:
+    """(field, span, n) for each run of at least MIN_QUOTE_WORDS words copied from the passage
+    of citation ``n`` without its marker (the clerk's own words do not count)."""
     request = draft.request
     own_text = " ".join(
         t or "" for t in (request.betreff, request.fakten, request.finanzielle_auswirkungen)
@@ -964,14 +967,20 @@ def _check_quotes(draft: Draft) -> Iterator[Finding]:
         for citation in draft.citations:
             for span in _copied_runs(text, citation.passage, own):
                 if not _quote_marked(draft, name, text, span, citation.n):
-                    yield _finding(
-                        "citations",
-                        f"Diese Passage ist wörtlich aus Quelle [{citation.n}] übernommen, aber "
-                        f"nicht mit „[{citation.n}]“ gekennzeichnet.",
-                        field_name=name,
-                        span=span,
-                        token=_short(text[span[0] : span[1]]),
-                    )
+                    yield name, span, citation.n
+
+
+def _check_quotes(draft: Draft) -> Iterator[Finding]:
+    for name, span, n in unmarked_quotes(draft):
+        text = getattr(draft, name)
+        yield _finding(
+            "citations",
+            f"Diese Passage ist wörtlich aus Quelle [{n}] übernommen, aber nicht mit „[{n}]“ "
+            "gekennzeichnet.",
+            field_name=name,
+            span=span,
+            token=_short(text[span[0] : span[1]]),
+        )
 
 
 def check_citations(draft: Draft) -> Iterator[Finding]:

@@ -13,12 +13,12 @@ Baseline, measured in the same run on the same messages: the raw model (``chat.s
 Sachdarstellung messages after clearing llama.cpp's cache) to its first token. The ratio
 service / raw shows what retrieval and the service add to the model's own prompt reading.
 
-Also: load seconds (model and embedder), peak resident memory of the process (targets on
+Also: warm-up seconds, peak resident memory of the process (targets on
 2 cores: first token under 10 s, whole draft under 60 s, peak RSS under 3 GB).
 
-The first request pays for reading the system prompt; later ones reuse it (llama.cpp keeps the
-evaluated prefix), as in a running server. The requests are three typical council matters;
-their facts are written like a clerk's notes.
+``DraftingService.warm_up()`` runs first (as a server does at start-up): it loads the model and
+the indexes and reads the system prompt, whose evaluated tokens every draft then reuses. The
+requests are three typical council matters; their facts are written like a clerk's notes.
 
 Usage: ``python bench/draft_speed.py [--store DIR] [--papers N] [--threads N]``. Without
 ``--store`` the first N Karlsruhe papers (default 200) are ingested into a temporary store.
@@ -40,7 +40,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from api.container import Services, build_services  # noqa: E402
-from assistant.drafting import DraftDone, TokenEvent, ValidationDone  # noqa: E402
+from assistant.drafting import (  # noqa: E402
+    DraftDone,
+    DraftingService,
+    TokenEvent,
+    ValidationDone,
+)
 from assistant.llm import LlamaCppChatModel  # noqa: E402
 from assistant.schema import Beratungsschritt, DraftRequest  # noqa: E402
 from assistant.settings import LLMSettings, Settings  # noqa: E402
@@ -103,8 +108,7 @@ class Run:
     timings: dict[str, float]
 
 
-async def run_one(services: Services, store: Path, request: DraftRequest) -> Run:
-    service = services.drafting(store)
+async def run_one(service: DraftingService, request: DraftRequest) -> Run:
     started = time.perf_counter()
     first: float | None = None
     rounds = 0
@@ -120,11 +124,10 @@ async def run_one(services: Services, store: Path, request: DraftRequest) -> Run
     return Run(first or total, total, rounds, draft.validation.ok, draft.timings)
 
 
-def raw_first_token(services: Services, store: Path, request: DraftRequest) -> tuple[float, int]:
+def raw_first_token(
+    service: DraftingService, chat: LlamaCppChatModel, request: DraftRequest
+) -> tuple[float, int]:
     """The raw model's first token on the request's Sachdarstellung messages, cache cleared."""
-    service = services.drafting(store)
-    chat = services.chat_model
-    assert isinstance(chat, LlamaCppChatModel)
     messages = service.messages_for(request, "sachdarstellung")
     llama = chat.llama()
     with chat.lock:
@@ -163,13 +166,16 @@ def main() -> None:
     services = build_services(settings)
     with tempfile.TemporaryDirectory() as tmp:
         store = ensure_store(args, services, Path(tmp))
+        service = services.drafting(store)
+        chat = services.chat_model
+        assert isinstance(chat, LlamaCppChatModel)
         started = time.perf_counter()
-        services.chat_model.warm_up()
-        services.store_at(store).embedder.warm_up()
-        print(f"load:            {time.perf_counter() - started:.1f} s (model and embedder)")
+        service.warm_up()
+        seconds = time.perf_counter() - started
+        print(f"warm-up:         {seconds:.1f} s (model, indexes, system prompt)")
         runs = []
         for i, request in enumerate(REQUESTS, 1):
-            run = asyncio.run(run_one(services, store, request))
+            run = asyncio.run(run_one(service, request))
             runs.append(run)
             stages = ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items() if k != "total")
             print(
@@ -177,7 +183,7 @@ def main() -> None:
                 f"{run.draft_s:5.1f} s, repairs {run.repairs}, "
                 f"{'passes' if run.ok else 'returned with findings'} ({stages})"
             )
-        raw_s, prompt_tokens = raw_first_token(services, store, REQUESTS[0])
+        raw_s, prompt_tokens = raw_first_token(service, chat, REQUESTS[0])
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     first = [r.first_token_s for r in runs]
     drafts = [r.draft_s for r in runs]

@@ -24,7 +24,7 @@ def command() -> list[str]:
 
 
 def run(
-    *args: str | Path, cwd: Path, env: dict[str, str] | None = None
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("VORLAGEN_")}
     clean.update({"PYTHONPATH": str(REPO), "COLUMNS": "200", "HOME": str(cwd), "LC_ALL": "C.UTF-8"})
@@ -36,7 +36,7 @@ def run(
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 

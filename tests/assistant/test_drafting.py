@@ -34,7 +34,10 @@ from assistant.drafting import (
     beratungsfolge_for,
     clean_section,
     cut_passage,
+    cut_repetition,
     injection_patterns,
+    mark_quotes,
+    repetition_at,
     salvage_text,
 )
 from assistant.ports import ChatMessage, ChatModelFactory, StructuredOutputError, StructuredT
@@ -435,7 +438,7 @@ def test_both_sections_and_repairs_open_with_the_same_material() -> None:
     chat = ScriptedChat([_answer(invented), _answer(BESCHLUSS), _answer(SACH)])
     _service(chat).draft(_request())
     prompts = [call[0].content + call[1].content for call in chat.calls]
-    common = os.path.commonprefix(prompts)
+    common = os.path.commonprefix(prompts)  # noqa: RUF071 (strings, not paths)
     assert "QUELLE [1]>>>" in common
     assert len({call[0].content for call in chat.calls}) == 1  # one system prompt
 
@@ -469,8 +472,30 @@ def test_a_cut_off_structured_answer_is_salvaged() -> None:
     assert draft.sachdarstellung == SACH[:-18]
 
 
+@dataclass
+class SectionChat(ScriptedChat):
+    """Answers by the section the prompt asks for (for interleaved concurrent requests)."""
+
+    def _next(self, messages: Sequence[ChatMessage]) -> str:
+        self.calls.append(list(messages))
+        wants_beschluss = "den Beschlussvorschlag" in messages[-1].content
+        return _answer(BESCHLUSS if wants_beschluss else SACH)
+
+
+def test_warm_up_loads_the_retriever_and_reads_the_system_prompt() -> None:
+    chat = ScriptedChat(["Ja"])
+    service = _service(chat)
+    service.warm_up()
+    assert len(service.retriever.calls) == 1  # type: ignore[attr-defined]
+    assert [m.role for m in chat.calls[0]] == ["system", "user"]
+    # the same system prompt the drafts start with, so its evaluated tokens are reused
+    chat.answers = [_answer(SACH), _answer(BESCHLUSS)]
+    service.draft(_request())
+    assert chat.calls[1][0].content == chat.calls[0][0].content
+
+
 def test_concurrent_requests_share_one_service() -> None:
-    chat = ScriptedChat([_answer(SACH), _answer(BESCHLUSS)] * 3)
+    chat = SectionChat([])
     service = _service(chat)
 
     async def run() -> list[Any]:
@@ -495,6 +520,48 @@ def test_text_stream_decodes_the_text_field_piece_by_piece() -> None:
     decoder = _TextStream()
     out = "".join(decoder.feed(raw[i : i + 3]) for i in range(0, len(raw), 3))
     assert out == 'Zeile „eins“\nZeile "zwei" \\ ü'
+
+
+LOOP = (
+    "Die Sporthalle der Grundschule ist sanierungsbedürftig. Dach und Heizung sind abgängig. "
+    "Die Verwaltung schlägt vor, die Halle im kommenden Jahr umfassend zu sanieren. "
+)
+
+
+def test_repetition_is_found_and_cut_at_a_sentence_end() -> None:
+    assert repetition_at(SACH) is None
+    looping = LOOP * 3 + "Die Verwaltung schlägt"
+    at = repetition_at(looping)
+    assert at is not None and 0 < at <= len(LOOP)
+    assert cut_repetition(looping) == LOOP.strip()
+    assert cut_repetition(SACH) == SACH
+
+
+def test_a_looping_answer_is_stopped_and_cut() -> None:
+    chat = ScriptedChat([_answer(LOOP * 20), _answer(BESCHLUSS)], piece=5)
+    events = _collect(_service(chat, max_repairs=0), _request())
+    done = events[-1]
+    assert isinstance(done, DraftDone)
+    assert done.draft.sachdarstellung == LOOP.strip()
+    streamed = "".join(
+        e.text for e in events if isinstance(e, TokenEvent) and e.section == "sachdarstellung"
+    )
+    assert len(streamed) < 2 * len(LOOP)  # the generation was stopped, not run to the end
+
+
+def test_copied_source_sentences_get_their_marker() -> None:
+    # Source [1] (2019/0101) copied word for word without a marker: the service adds "[1]".
+    copied = (
+        "Das Integrationskonzept der Stadt wurde im Jahr 2019 beschlossen. Es beschreibt "
+        "Handlungsfelder wie Sprache, Bildung und Arbeit. Die Verwaltung schlägt vor, das "
+        "Konzept fortzuschreiben."
+    )
+    chat = ScriptedChat([_answer(copied), _answer(BESCHLUSS)])
+    draft = _service(chat, max_repairs=0).draft(_request())
+    assert draft.sachdarstellung == copied.replace("und Arbeit.", "und Arbeit [1].")
+    assert draft.validation is not None
+    assert not [f for f in draft.validation.errors if f.rule == "citations"]
+    assert mark_quotes(draft) == draft.sachdarstellung  # nothing left to mark
 
 
 def test_salvage_text() -> None:
