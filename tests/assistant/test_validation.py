@@ -140,6 +140,34 @@ def test_seed_beschlussvorschlaege_pass(seeds_dir: Path, index: int, rule: str) 
     assert errors(d, rule) == []
 
 
+@pytest.mark.parametrize("index", range(5))
+def test_seed_beschlussvorschlaege_are_on_topic(seeds_dir: Path, index: int) -> None:
+    d = seed_draft(seed_paths(seeds_dir)[index])
+    assert [f for f in validate(d).warnings if f.rule == "operative"] == []
+
+
+@pytest.mark.parametrize(
+    ("beschluss", "warned"),
+    [
+        # the bundled model's resolution on its prompt example, for a tunnel (measured)
+        ("Der Gemeinderat beschließt die Erneuerung des Spielplatzes am Lindenweg.", True),
+        ("Der Gemeinderat beschließt die Sanierung der Fahrbahnen im Schlossplatztunnel.", False),
+        ("Der Gemeinderat nimmt die Vorlage zur Kenntnis.", False),
+    ],
+)
+def test_a_resolution_on_another_matter_is_warned(beschluss: str, warned: bool) -> None:
+    req = request(
+        betreff="Schlossplatztunnel - Sanierung Fahrbahnen und Bauwerkssanierung",
+        fakten="- Die Tunneldecke ist schadhaft und wird erneuert.",
+    )
+    d = draft(request=req, beschlussvorschlag=beschluss)
+    found = [f for f in validate(d).warnings if f.rule == "operative"]
+    assert bool(found) is warned
+    if warned:
+        assert "richtigen Gegenstand" in found[0].message
+    assert errors(d, "operative") == []
+
+
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_complete_seeds_pass_every_rule(seeds_dir: Path, index: int) -> None:
     """Seeds 000-002 are complete Vorlagen; as drafts of themselves they pass all rules."""
