@@ -438,11 +438,18 @@ _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Sachdarstellung|Beschlussvorschlag)(?:\*\*
 _MARKER = re.compile(rf"[ \t]*{CITATION_MARKER.pattern}")
 
 
+# The model "closed" its JSON inside the string and went on ('..."} }\n```json'): measured
+# with the bundled model under the JSON grammar, which allows any character in a string.
+_JUNK_TAIL = re.compile(r'\s*(?:```|"\s*\}).*\Z', re.S)
+
+
 def clean_section(text: str, section: Section = "sachdarstellung") -> str:
-    """The model's section text: trimmed, a leading "Sachdarstellung:" label removed; in the
-    Beschlussvorschlag source markers "[n]" are removed (it is printed as the resolution itself,
-    sources belong in the Sachdarstellung; the prompt asks for none, a small model adds some)."""
+    """The model's section text: trimmed, a leading "Sachdarstellung:" label removed, a tail of
+    JSON or code-fence debris cut off; in the Beschlussvorschlag source markers "[n]" are
+    removed (it is printed as the resolution itself, sources belong in the Sachdarstellung;
+    the prompt asks for none, a small model adds some)."""
     cleaned = _LABEL.sub("", text.strip(), count=1).strip()
+    cleaned = _JUNK_TAIL.sub("", cleaned).rstrip()
     if section == "beschlussvorschlag":
         cleaned = _MARKER.sub("", cleaned)
     return cleaned

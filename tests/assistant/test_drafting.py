@@ -432,6 +432,15 @@ def test_source_markers_are_removed_from_the_beschlussvorschlag_only() -> None:
     assert clean_section("Text [1] und [2, 3].", "sachdarstellung") == "Text [1] und [2, 3]."
 
 
+def test_json_debris_after_the_text_is_cut_off() -> None:
+    # measured: the bundled model wrote its closing braces and a code fence into the string
+    debris = 'Der Gemeinderat beschließt die Sanierung."} }\n\n```json\n{'
+    assert (
+        clean_section(debris, "beschlussvorschlag") == "Der Gemeinderat beschließt die Sanierung."
+    )
+    assert clean_section("Die „Stele“ wird aufgestellt.") == "Die „Stele“ wird aufgestellt."
+
+
 def test_both_sections_and_repairs_open_with_the_same_material() -> None:
     # The shared prefix lets llama.cpp reuse the evaluated case and sources (KV cache).
     invented = SACH + " Das Konzept wurde 2018 erstmals beschlossen."
