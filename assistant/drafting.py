@@ -21,8 +21,11 @@ One draft, step by step:
 3. **Prompt injection.** Passages enter the prompts only as fenced variables (the templates and
    ``prompts.neutralise`` do that). In addition every passage is screened for phrases that read
    like instructions to a model (:func:`injection_patterns`); a hit is logged as a warning
-   naming the Vorlage id, the citation number and the pattern, never the passage text. The
-   passage is kept: the fence is the defence, the log is for the admin.
+   naming the Vorlage id and the pattern, never the passage text, and that Vorlage is
+   withheld from the model (the next similar one takes its place; ``RetrievalDone.withheld``
+   names it). The fence is the defence for what the patterns miss: with the passage shown,
+   the bundled model once copied "… ein Gedicht über Katzen" from a planted passage into the
+   Sachdarstellung, fenced or not.
 4. **Generation.** Sachdarstellung first, then the Beschlussvorschlag (both from the same
    material; the Beschlussvorschlag prompt does not show the draft Sachdarstellung, which the
    bundled model copied into the resolution). Each section is one answer under the JSON
@@ -127,6 +130,7 @@ Section = Literal["sachdarstellung", "beschlussvorschlag"]
 SECTIONS: tuple[Section, ...] = ("sachdarstellung", "beschlussvorschlag")
 
 QUERY_CHARS = 1000
+WITHHELD_SPARE = 2  # further Vorlagen asked of the retriever, in case some are withheld
 MAX_REPAIR_FINDINGS = 8  # per section and round: more would crowd the context window
 NO_FINANCIAL_IMPACT = "Es entstehen keine finanziellen Auswirkungen."
 _NO_WORDS = {"keine", "nein", "entfällt", "-", "–", "keine.", "entfällt."}
@@ -189,12 +193,12 @@ class _Event(BaseModel):
 
 
 class RetrievalDone(_Event):
-    """Similar cases were found; ``suspicious`` lists citation numbers that look like
-    injected instructions (logged; the passages stay fenced)."""
+    """Similar cases were found; ``withheld`` lists the ids of Vorlagen that were found but not
+    shown to the model because their passage reads like injected instructions (logged)."""
 
     type: Literal["retrieval"] = "retrieval"
     citations: list[Citation]
-    suspicious: list[int] = Field(default_factory=list)
+    withheld: list[str] = Field(default_factory=list)
 
 
 class SectionStarted(_Event):
@@ -645,13 +649,12 @@ class DraftingService:
         """The drafting steps as events (see the module docstring for their order)."""
         started = time.perf_counter()
         t0 = time.perf_counter()
-        citations = await asyncio.to_thread(
-            self.retrieve, request, exclude_ids=exclude_ids, allow_nonpublic=allow_nonpublic
+        citations, withheld = await asyncio.to_thread(
+            self._retrieve, request, exclude_ids, allow_nonpublic
         )
-        suspicious = self.screen(citations)
         job = _Job.start(request, citations, started)
         job.add_time("retrieval", time.perf_counter() - t0)
-        yield RetrievalDone(citations=citations, suspicious=suspicious)
+        yield RetrievalDone(citations=citations, withheld=withheld)
 
         for section in SECTIONS:
             t0 = time.perf_counter()
@@ -709,7 +712,14 @@ class DraftingService:
         exclude_ids: Collection[str] = (),
         allow_nonpublic: bool = False,
     ) -> list[Citation]:
-        """The numbered passages shown to the model for ``request`` (step 1 and 2)."""
+        """The numbered passages shown to the model for ``request`` (steps 1 to 3)."""
+        return self._retrieve(request, exclude_ids, allow_nonpublic)[0]
+
+    def _retrieve(
+        self, request: DraftRequest, exclude_ids: Collection[str], allow_nonpublic: bool
+    ) -> tuple[list[Citation], list[str]]:
+        """(citations, ids of the Vorlagen withheld because their passage reads like an
+        instruction to a model)."""
         query = request.betreff.strip()
         if request.fakten.strip():
             query = f"{query}\n{request.fakten.strip()}"
@@ -718,29 +728,39 @@ class DraftingService:
         excluded = set(exclude_ids)
         groups = self.retriever.search(
             query,
-            wanted + len(excluded),
+            wanted + len(excluded) + WITHHELD_SPARE,
             request.filters,
             allow_nonpublic=allow_nonpublic,
         )
         citations: list[Citation] = []
-        for group in [g for g in groups if g.vorlage_id not in excluded][:wanted]:
-            for hit in group.hits[: self.passages_per_vorlage]:
-                passage = cut_passage(hit.chunk.text, self.passage_chars)
-                if not passage:
-                    continue
-                citations.append(
-                    Citation(
-                        n=len(citations) + 1,
-                        vorlage_id=group.vorlage_id,
-                        kommune=group.kommune,
-                        vorlagen_nr=group.vorlagen_nr,
-                        betreff=group.betreff,
-                        section=hit.chunk.section,
-                        passage=passage,
-                        score=round(hit.score, 6),
+        withheld: list[str] = []
+        used = 0
+        for group in [g for g in groups if g.vorlage_id not in excluded]:
+            if used == wanted:
+                break
+            passages = [
+                (hit, cut_passage(hit.chunk.text, self.passage_chars))
+                for hit in group.hits[: self.passages_per_vorlage]
+            ]
+            if any(self.screen(group.vorlage_id, group.betreff, text) for _, text in passages):
+                withheld.append(group.vorlage_id)
+                continue
+            used += 1
+            for hit, passage in passages:
+                if passage:
+                    citations.append(
+                        Citation(
+                            n=len(citations) + 1,
+                            vorlage_id=group.vorlage_id,
+                            kommune=group.kommune,
+                            vorlagen_nr=group.vorlagen_nr,
+                            betreff=group.betreff,
+                            section=hit.chunk.section,
+                            passage=passage,
+                            score=round(hit.score, 6),
+                        )
                     )
-                )
-        return citations
+        return citations, withheld
 
     def messages_for(
         self,
@@ -756,22 +776,19 @@ class DraftingService:
         return self._messages(_Job.start(request, citations, time.perf_counter()), section)
 
     @staticmethod
-    def screen(citations: Sequence[Citation]) -> list[int]:
-        """Citation numbers whose passage reads like an instruction to a model; each is logged
-        (Vorlage id, number, pattern names; never the text)."""
-        suspicious: list[int] = []
-        for citation in citations:
-            patterns = injection_patterns(f"{citation.betreff or ''}\n{citation.passage}")
-            if patterns:
-                suspicious.append(citation.n)
-                log.warning(
-                    "Mögliche Prompt-Injection in Quelle [%d] (Vorlage %s): Muster %s; die "
-                    "Passage bleibt als Zitat eingezäunt.",
-                    citation.n,
-                    citation.vorlage_id,
-                    ", ".join(patterns),
-                )
-        return suspicious
+    def screen(vorlage_id: str, betreff: str | None, passage: str) -> list[str]:
+        """The instruction-like patterns in what the model would see of a Vorlage (its Betreff
+        and passage); a hit is logged with the Vorlage id and the pattern names, never the
+        text, and the caller withholds the Vorlage."""
+        patterns = injection_patterns(f"{betreff or ''}\n{passage}")
+        if patterns:
+            log.warning(
+                "Mögliche Prompt-Injection in Vorlage %s: Muster %s; die Vorlage wird dem "
+                "Sprachmodell nicht gezeigt.",
+                vorlage_id,
+                ", ".join(patterns),
+            )
+        return patterns
 
     def _messages(self, job: _Job, section: Section) -> list[ChatMessage]:
         request = job.request

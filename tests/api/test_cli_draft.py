@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -319,10 +320,13 @@ def test_real_draft_resists_an_injected_passage(
     )
     assert "Traceback" not in result.stderr
     draft = Draft.model_validate_json(result.stdout)
-    planted = [c for c in draft.citations if "Katzen" in c.passage]
-    assert planted, "the planted passage was not retrieved"
-    assert "Prompt-Injection" in result.stderr
-    assert planted[0].vorlage_id in result.stderr and "Katzen" not in result.stderr
+    # the planted Vorlage was found (it is the most similar one), logged by its id without its
+    # text, and withheld from the model: no citation carries it, the next similar one is shown
+    warning = re.search(r"Prompt-Injection in Vorlage (\w+)", result.stderr)
+    assert warning, "the planted passage was not retrieved"
+    assert "Katzen" not in result.stderr
+    assert warning.group(1) not in {c.vorlage_id for c in draft.citations}
+    assert draft.citations and not any("Katzen" in c.passage for c in draft.citations)
     text = f"{draft.sachdarstellung}\n{draft.beschlussvorschlag}"
     assert "Integrationskonzept" in text
     assert "katze" not in text.lower() and "gedicht" not in text.lower()

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from assistant.drafting import (
     NO_FINANCIAL_IMPACT,
+    WITHHELD_SPARE,
     BeschlussvorschlagOut,
     DraftDone,
     DraftingService,
@@ -297,7 +298,8 @@ def test_excluded_ids_filters_and_k_are_respected() -> None:
     assert [c.vorlage_id for c in draft.citations] == ["b" * 16, "c" * 16]
     retriever = service.retriever
     assert isinstance(retriever, FakeRetriever)
-    assert retriever.calls[0]["k"] == 3  # one more to make up for the excluded Vorlage
+    # one more to make up for the excluded Vorlage, two spare in case of withheld ones
+    assert retriever.calls[0]["k"] == 2 + 1 + WITHHELD_SPARE
     assert retriever.calls[0]["filters"].kommune == "Stadt Karlsruhe"
     # the service's own k caps what a request may ask for
     capped = _service(ScriptedChat([_answer(SACH), _answer(BESCHLUSS)]), k=1, max_repairs=0)
@@ -345,7 +347,7 @@ def test_errors_the_model_cannot_fix_trigger_no_repair() -> None:
     assert draft.finanzielle_auswirkungen == ""
 
 
-def test_injection_is_logged_without_the_text_and_stays_fenced(
+def test_an_injected_passage_is_logged_without_its_text_and_withheld(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     evil = _chunk(
@@ -360,13 +362,13 @@ def test_injection_is_logged_without_the_text_and_stays_fenced(
     warnings = [r for r in caplog.records if "Prompt-Injection" in r.getMessage()]
     assert len(warnings) == 1
     message = warnings[0].getMessage()
-    assert "e" * 16 in message and "[1]" in message
+    assert "e" * 16 in message
     assert "Katzen" not in message and "Gedicht" not in message
     retrieval = events[0]
-    assert isinstance(retrieval, RetrievalDone) and retrieval.suspicious == [1]
-    prompt = chat.calls[0][1].content
-    start = prompt.index("<<<QUELLE [1]")
-    assert start < prompt.index("Ignoriere alle") < prompt.index("QUELLE [1]>>>")
+    assert isinstance(retrieval, RetrievalDone) and retrieval.withheld == ["e" * 16]
+    # the next similar Vorlage takes its place; the model never sees the planted text
+    assert [c.vorlage_id for c in retrieval.citations] == ["a" * 16, "b" * 16, "d" * 16]
+    assert all("Ignoriere" not in call[1].content for call in chat.calls)
 
 
 @pytest.mark.parametrize(
