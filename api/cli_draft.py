@@ -40,6 +40,7 @@ from api.cli_common import (
     StoreOption,
     fail,
     load_services,
+    open_store,
 )
 from assistant.drafting import (
     DraftDone,
@@ -326,17 +327,7 @@ def draft(
         k=k,
     )
     services = load_services()
-    try:
-        empty = services.store_at(store).keyword_index.count() == 0
-    except BackendError as err:
-        fail(str(err), EXIT_BAD_INPUT)
-    if empty:
-        directory = services.store_at(store).directory
-        fail(
-            f"Im Verzeichnis {directory} liegt kein Suchindex; bitte zuerst Vorlagen aufnehmen "
-            f"(vorlagen ingest --store {directory} PFAD...).",
-            EXIT_BAD_INPUT,
-        )
+    open_store(services, store)  # an empty or unreadable index: one German sentence
     service = services.drafting(store)
     result = _run_draft(service, request, quiet)
     if result.validation is not None:
