@@ -327,8 +327,8 @@ def draft(
         k=k,
     )
     services = load_services()
-    open_store(services, store)  # an empty or unreadable index: one German sentence
-    service = services.drafting(store)
+    # an empty or unreadable index ends the command with one German sentence
+    service = services.drafting_for(open_store(services, store))
     result = _run_draft(service, request, quiet)
     if result.validation is not None:
         for finding in (*result.validation.errors, *result.validation.warnings):

@@ -170,7 +170,7 @@ def _drafters(
 ) -> dict[str, Drafter]:
     """The systems under evaluation, warmed up (so the first paper's time is a draft's time)."""
     store = open_store(services, directory)
-    service = services.drafting(directory)
+    service = services.drafting_for(store)
     try:
         store.retriever.warm_up()
         service.warm_up()  # as a server starts: model, indexes, the system prompt read

@@ -192,7 +192,12 @@ class Services:
     def drafting(self, directory: Path | None = None) -> DraftingService:
         """The drafting service over the store in ``directory`` (else the configured one) and
         the one shared chat model; cheap (nothing is loaded before the first draft)."""
-        return DraftingService(self.store_at(directory).retriever, self.chat_model)
+        return self.drafting_for(self.store_at(directory))
+
+    def drafting_for(self, store: Store) -> DraftingService:
+        """The drafting service over an already opened ``store`` (its indexes are not opened
+        a second time) and the one shared chat model."""
+        return DraftingService(store.retriever, self.chat_model)
 
 
 def build_services(settings: Settings) -> Services:
