@@ -385,19 +385,22 @@ def _progress(event: DraftEvent, say: Callable[[str], None]) -> Draft | None:
     return None
 
 
+DraftPathArgument = Annotated[
+    Path,
+    typer.Argument(
+        metavar="ENTWURF.json",
+        help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
+        rich_help_panel=ARGUMENTS,
+        show_default=False,
+    ),
+]
+
+
 # --- vorlagen validate ----------------------------------------------------------------------
 
 
 def validate_command(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="ENTWURF.json",
-            help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
-            rich_help_panel=ARGUMENTS,
-            show_default=False,
-        ),
-    ],
+    path: DraftPathArgument,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Das Prüfergebnis als JSON ausgeben.", rich_help_panel=OPTIONS),
@@ -425,15 +428,7 @@ def validate_command(
 
 
 def export_command(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="ENTWURF.json",
-            help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
-            rich_help_panel=ARGUMENTS,
-            show_default=False,
-        ),
-    ],
+    path: DraftPathArgument,
     fmt: Annotated[
         str,
         typer.Option(
