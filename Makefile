@@ -10,7 +10,10 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# llama-cpp-python is built portably first (scripts/install-llama-cpp.sh, docs/models.md); the
+# project's install then finds it satisfied and does not build it again.
 install: $(BIN)/python
+	scripts/install-llama-cpp.sh $(VENV)
 	$(BIN)/pip install --quiet -e ".[dev]"
 
 test: install
