@@ -167,20 +167,25 @@ class Services:
 
     @cached_property
     def chat_model(self) -> ChatModelFactory:
-        """The configured chat model (bundled llama.cpp or an OpenAI-compatible server).
+        """The configured chat model (the bundled model in its worker process, or an
+        OpenAI-compatible server).
 
-        Cheap: the model is loaded (and the bundled file assembled) on first use or
-        ``warm_up()``; one instance serves every request.
+        Cheap: the worker is started (and the bundled file assembled) on first use or
+        ``warm_up()``; one instance, and one worker, serves every request.
         """
-        from assistant.llm import make_chat_model  # imports LangChain: only when needed
+        from assistant.chat_models import make_chat_model  # LangChain: only when needed
+        from assistant.model_worker import WorkerSettings
 
         conf = self.settings.llm
         return make_chat_model(
             conf.backend,
             models_dir=self.settings.models_dir(),
             model_path=conf.model_path,
-            n_ctx=conf.n_ctx,
-            n_threads=conf.n_threads,
+            worker=WorkerSettings(
+                n_ctx=conf.n_ctx,
+                n_threads=conf.n_threads,
+                start_timeout_s=conf.start_timeout_s,
+            ),
             base_url=conf.base_url,
             model=conf.model,
             api_key=conf.api_key,

@@ -90,7 +90,12 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.ports import ChatMessage, ChatModelFactory, StructuredOutputError
+from assistant.ports import (
+    ChatMessage,
+    ChatModelFactory,
+    ModelCrashedError,
+    StructuredOutputError,
+)
 from assistant.retrieval import VorlageHits
 from assistant.schema import (
     Beratungsschritt,
@@ -125,6 +130,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+DRAFT_CRASHED = "Das Sprachmodell ist während des Entwurfs abgebrochen; bitte erneut versuchen."
+"""What a clerk reads when the model process died or hung during a draft (it is restarted)."""
 
 Section = Literal["sachdarstellung", "beschlussvorschlag"]
 SECTIONS: tuple[Section, ...] = ("sachdarstellung", "beschlussvorschlag")
@@ -827,6 +835,8 @@ class DraftingService:
                     break
                 if new and tokens:
                     yield TokenEvent(section=section, text=new)
+        except ModelCrashedError as err:
+            raise ModelCrashedError(DRAFT_CRASHED) from err
         finally:
             close = getattr(stream, "aclose", None)  # async generators: stop the model now
             if close is not None:
@@ -856,6 +866,8 @@ class DraftingService:
             answer = await self.chat.agenerate_structured(
                 messages, schema, max_tokens=self.max_tokens[section]
             )
+        except ModelCrashedError as err:
+            raise ModelCrashedError(DRAFT_CRASHED) from err
         except StructuredOutputError as err:
             log.warning("%s: Antwort unvollständig, gerettet", SECTION_TITLES[section])
             return salvage_text(err.raw) or "", err.raw

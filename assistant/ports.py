@@ -203,6 +203,15 @@ class StructuredOutputError(LLMError):
         self.raw = raw
 
 
+class ModelTimeoutError(LLMError):
+    """The model server sent nothing for longer than the configured timeout."""
+
+
+class ModelCrashedError(LLMError):
+    """The model process died or hung during an answer; it is being restarted, so the same
+    request can simply be sent again. ``str()`` is German."""
+
+
 StructuredT = TypeVar("StructuredT", bound=BaseModel)
 
 
@@ -235,7 +244,9 @@ class ChatModelFactory(Protocol):
         model serialises generation (a waiting caller blocks, it is not refused). The ``a...``
         variants never block the event loop.
       * Failures raise :class:`LLMError` (German ``str()``); the API key never appears in a
-        message or a log line.
+        message or a log line. A backend that supervises its own model process raises
+        :class:`ModelCrashedError` when that process dies or hangs during an answer, and the
+        next call works again (the process is restarted).
     """
 
     @property

@@ -144,11 +144,11 @@ class StoreSettings(BaseModel):
 class LLMSettings(BaseModel):
     """Which chat model drafts the texts.
 
-    ``bundled`` (default) runs the shipped Qwen2.5-Coder-1.5B-Instruct GGUF in-process with
-    llama.cpp (assembled once into ``<data_dir>/models``; ``model_path`` may name another GGUF
-    file instead). ``openai`` talks to any OpenAI-compatible server (vLLM, Ollama, llama.cpp
-    server, TGI, Azure OpenAI, ...) through its Chat Completions API; it needs ``base_url``
-    (including ``/v1``) and ``model``, and ``api_key`` where the server wants one.
+    ``bundled`` (default) runs the shipped Qwen2.5-Coder-1.5B-Instruct GGUF with llama.cpp in a
+    supervised worker process (assembled once into ``<data_dir>/models``; ``model_path`` may
+    name another GGUF file instead). ``openai`` talks to any OpenAI-compatible server (vLLM,
+    Ollama, llama.cpp server, TGI, Azure OpenAI, ...) through its Chat Completions API; it needs
+    ``base_url`` (including ``/v1``) and ``model``, and ``api_key`` where the server wants one.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -166,7 +166,17 @@ class LLMSettings(BaseModel):
     api_key: SecretStr | None = None
     temperature: float = Field(default=0.1, ge=0, le=2)
     max_tokens: int = Field(default=1024, gt=0, description="Max. tokens of one answer.")
-    timeout_s: float = Field(default=300, gt=0, description="openai: seconds per request.")
+    timeout_s: float = Field(
+        default=300,
+        gt=0,
+        description=(
+            "openai: seconds per request; bundled: seconds the worker may stay silent during "
+            "an answer before it counts as hung and is restarted."
+        ),
+    )
+    start_timeout_s: float = Field(
+        default=180, gt=0, description="bundled: seconds the worker may take to load the model."
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> LLMSettings:

