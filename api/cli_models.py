@@ -4,10 +4,13 @@ Registered on the main ``vorlagen`` app by :func:`register` (see ``api/cli.py``)
 the bundled GGUF model (part packages found, assembled, sha256 verified, size, path) and the
 configured OpenAI-compatible endpoint, if any (URL and model; the key only as "gesetzt" or
 "nicht gesetzt"). ``--vorbereiten`` assembles and verifies the bundled model now, so that the
-first draft does not pay for it; ``--pruefen`` re-hashes an assembled file.
+first draft does not pay for it; ``--pruefen`` re-hashes an assembled file; ``--testlauf``
+generates a few tokens through the configured model (the bundled one in its worker process) and
+prints the CPU features llama.cpp uses, load time, first-token time and tokens per second.
 
-Exit codes: 0 when the configured model is ready (or was just prepared), 1 when something is
-missing or broken (the reason as one German sentence on stderr).
+Exit codes: 0 when the configured model is ready (or was just prepared, or its test run
+worked), 1 when something is missing or broken or the model cannot run (the reason as one
+German sentence on stderr).
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from api.cli_common import (
     load_services,
 )
 from api.container import Services
+from assistant.model_check import SelfTest, run_self_test
 from assistant.model_files import BUNDLED_MODEL, ModelFileError, ModelStatus, ensure_model
 from assistant.model_files import model_status as bundled_status
+from assistant.ports import LLMError
 
 
 def _yes_no(value: bool | None, unknown: str = "nicht geprüft") -> str:
@@ -94,6 +99,17 @@ def register(app: typer.Typer) -> None:
                 rich_help_panel=OPTIONS,
             ),
         ] = False,
+        test_run: Annotated[
+            bool,
+            typer.Option(
+                "--testlauf",
+                help=(
+                    "Das Modell einige Wörter erzeugen lassen und Ladezeit, erste Antwort, "
+                    "Tempo und die genutzten CPU-Befehlssätze zeigen."
+                ),
+                rich_help_panel=OPTIONS,
+            ),
+        ] = False,
         _help: HelpOption = False,
     ) -> None:
         """Zeigen, welche Sprachmodelle installiert und bereit sind.
@@ -144,6 +160,38 @@ def register(app: typer.Typer) -> None:
         elif conf.backend == "bundled" and conf.model_path and not conf.model_path.is_file():
             error(f"Die Modelldatei {conf.model_path} (llm.model_path) wurde nicht gefunden.")
             raise typer.Exit(EXIT_BAD_INPUT)
+        if test_run:
+            _test_run(services, console)
+
+
+def _test_run(services: Services, console: Console) -> None:
+    console.print("Testlauf: das Modell wird gestartet und schreibt zwei Sätze …")
+    try:
+        result = run_self_test(services.chat_model)
+    except LLMError as err:
+        error(f"Der Testlauf ist gescheitert: {err}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    console.print(_test_table(result))
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s".replace(".", ",")
+
+
+def _test_table(result: SelfTest) -> Table:
+    table = Table(title="Testlauf", box=box.SIMPLE, show_header=False)
+    table.add_column("", style="cyan", no_wrap=True)
+    table.add_column("", overflow="fold")
+    table.add_row("Modell", result.model)
+    if result.cpu_features is not None:
+        table.add_row("CPU-Befehlssätze (llama.cpp)", ", ".join(result.cpu_features) or "–")
+        table.add_row("Modellprozess", f"PID {result.worker_pid}")
+    table.add_row("Start und Laden", _seconds(result.load_s))
+    table.add_row("Erstes Wort nach", _seconds(result.first_token_s))
+    rate = f"{result.tokens_per_s:.1f}".replace(".", ",")
+    table.add_row("Tempo", f"{rate} Token/s ({result.tokens} Token)")
+    table.add_row("Antwort", result.text)
+    return table
 
 
 def _prepare(models_dir: Path, verify: bool) -> None:
