@@ -66,3 +66,18 @@ def bundled_model_path(pytestconfig: pytest.Config) -> Path:
         return ensure_model(BUNDLED_MODEL, directory)
     except ModelFileError as err:
         pytest.fail(str(err))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that loads the real model is marked ``llm`` and ``slow`` (it needs the
+    ``bundled_model_path`` fixture, directly or through another fixture)."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if "bundled_model_path" in getattr(item, "fixturenames", ())
+        and not (item.get_closest_marker("llm") and item.get_closest_marker("slow"))
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "tests loading the real model must be marked llm and slow: " + ", ".join(wrong)
+        )
