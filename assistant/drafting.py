@@ -3,8 +3,10 @@ validate -> repair -> Draft.
 
 :class:`DraftingService` sees only ports: a :class:`CaseRetriever` (``HybridRetriever`` is one)
 and a :class:`~assistant.ports.ChatModelFactory`. It keeps no state per request, so one instance
-serves concurrent requests; the chat model serialises access to a single in-process model
-itself (see ``assistant/llm.py``), no model is loaded per request.
+serves concurrent requests; the chat model serialises access to its single loaded model
+itself (the bundled one in its worker process, ``assistant/bundled_model.py``), no model is
+loaded per request. A worker that dies or hangs during a draft ends that draft with
+:data:`DRAFT_CRASHED` (the request can be sent again as it was; the worker is restarted).
 
 One draft, step by step:
 
