@@ -33,9 +33,9 @@ One draft, step by step:
    bundled model copied into the resolution). Each section is one answer under the JSON
    schema of a small pydantic model (:class:`SachdarstellungOut`,
    :class:`BeschlussvorschlagOut`), streamed so that a looping answer can be stopped early
-   (:func:`repetition_at`). Messages: the system prompt, the section prompt as user message.
-   Copied source sentences without their marker get it (:func:`mark_quotes`) before
-   validation.
+   (:func:`~assistant.draft_cleanup.repetition_at`). Messages: the system prompt, the section
+   prompt as user message. Copied source sentences without their marker get it
+   (:func:`~assistant.draft_cleanup.mark_quotes`) before validation.
 5. **Validation and repair.** The Draft is validated (``assistant.validation``). While a
    generated section has errors and fewer than ``max_repairs`` rounds ran, each failing section
    is asked again: the conversation so far (system, section prompt, the model's answer as
@@ -68,10 +68,10 @@ the model's answer is streamed under the section's JSON schema (``ChatModelFacto
 with ``schema``: grammar-constrained on llama.cpp, ``json_schema`` on servers) and the ``token``
 events carry the decoded text of the answer's ``text`` field as it grows (the JSON syntax is
 not shown); the answer is validated with the section model at the end. An answer cut off by
-``max_tokens`` is salvaged (:func:`salvage_text`); one without any ``text`` field (a server in
-JSON mode can still send one) is asked for once more with a structured call. With
-``tokens=False`` every section is one structured call and no ``token`` events come (the CLI
-uses this for its progress display).
+``max_tokens`` is salvaged (:func:`~assistant.draft_text.salvage_text`); one without any
+``text`` field (a server in JSON mode can still send one) is asked for once more with a
+structured call. With ``tokens=False`` every section is one structured call and no ``token``
+events come (the CLI uses this for its progress display).
 
 Speed: both section prompts and the repair conversations open with the same system prompt and
 the same material (the case and the sources, ``prompts/_material.j2``); llama.cpp keeps the
@@ -92,6 +92,8 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.draft_cleanup import clean_section, cut_repetition, mark_quotes, repetition_at
+from assistant.draft_text import TextStream, json_part, salvage_text
 from assistant.ports import (
     ChatMessage,
     ChatModelFactory,
@@ -108,7 +110,7 @@ from assistant.schema import (
     SearchFilter,
     ValidationReport,
 )
-from assistant.validation import CITATION_MARKER, RE_WORD, unmarked_quotes, validate
+from assistant.validation import validate
 from prompts import render
 
 __all__ = [
@@ -328,166 +330,6 @@ def cut_passage(text: str, limit: int) -> str:
         return head[: ends[-1]].rstrip()
     space = head.rfind(" ")
     return (head[:space] if space > limit // 2 else head).rstrip() + " …"
-
-
-_TEXT_START = re.compile(r'"text"\s*:\s*"')
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _decode_partial(raw: str) -> tuple[str, bool]:
-    """Decode the JSON string content at the start of ``raw`` as far as it is complete.
-
-    Returns (decoded text, whether the closing quote was reached). An escape cut off at the
-    end of ``raw`` is left out until it is complete.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == '"':
-            return "".join(out), True
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= len(raw):
-            break
-        kind = raw[i + 1]
-        if kind == "u":
-            digits = raw[i + 2 : i + 6]
-            if len(digits) < 4:
-                break
-            try:
-                out.append(chr(int(digits, 16)))
-            except ValueError:
-                out.append(digits)
-            i += 6
-            continue
-        out.append(_ESCAPES.get(kind, kind))
-        i += 2
-    return "".join(out), False
-
-
-def salvage_text(raw: str) -> str | None:
-    """The ``text`` field of a model's JSON answer that is not valid JSON (cut off, wrapped in
-    a code fence, with trailing words); ``None`` when there is no ``"text"`` field.
-
-    Only ``"text"`` counts: the bundled 1.5B model, when not grammar-constrained, sometimes
-    answers with the schema itself (``{"description": "..."}``), which must not become a
-    section."""
-    start = raw.find("{")
-    if start >= 0:
-        end = raw.rfind("}")
-        candidate = raw[start : end + 1] if end > start else ""
-        try:
-            value = json.loads(candidate)
-        except ValueError:
-            value = None
-        if isinstance(value, dict) and isinstance(value.get("text"), str):
-            return str(value["text"])
-    match = _TEXT_START.search(raw)
-    if match is None:
-        return None
-    text, _ = _decode_partial(raw[match.end() :])
-    return text
-
-
-class _TextStream:
-    """Turns the growing raw JSON answer into the growing text of its ``text`` field."""
-
-    def __init__(self) -> None:
-        self.raw = ""
-        self.text = ""
-        self._shown = 0
-        self._done = False
-
-    def feed(self, piece: str) -> str:
-        """Add ``piece`` of the raw answer; return the newly decoded text (may be "")."""
-        self.raw += piece
-        if self._done:
-            return ""
-        match = _TEXT_START.search(self.raw)
-        if match is None:
-            return ""
-        self.text, self._done = _decode_partial(self.raw[match.end() :])
-        new = self.text[self._shown :]
-        self._shown = len(self.text)
-        return new
-
-
-REPEAT_WORDS = 10  # a run of this many words occurring twice is a loop, not style
-_SENTENCE_END = re.compile(r"[.!?:](?=\s|$)")
-
-
-def repetition_at(text: str, size: int = REPEAT_WORDS) -> int | None:
-    """Where ``text`` starts repeating itself: the character offset of the second occurrence
-    of the first run of ``size`` words (ignoring case and punctuation) that occurs twice;
-    ``None`` when nothing repeats.
-
-    A small model at low temperature can fall into a loop, writing the same sentences until
-    the token limit (measured with the bundled model: 700 tokens, a minute of generation, for
-    three sentences repeated). Ten identical words in a row do not occur twice in a
-    Sachdarstellung of a few hundred words, not even in formal German."""
-    words = list(RE_WORD.finditer(text))
-    seen: set[tuple[str, ...]] = set()
-    for i in range(len(words) - size + 1):
-        gram = tuple(w.group().lower() for w in words[i : i + size])
-        if gram in seen:
-            return words[i].start()
-        seen.add(gram)
-    return None
-
-
-def cut_repetition(text: str) -> str:
-    """``text`` without its repetition: cut at the last sentence end before it starts."""
-    at = repetition_at(text)
-    if at is None:
-        return text
-    head = text[:at]
-    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
-    return (head[: ends[-1]] if ends else head).rstrip()
-
-
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?:Sachdarstellung|Beschlussvorschlag)(?:\*\*)?\s*:\s*", re.I)
-_MARKER = re.compile(rf"[ \t]*{CITATION_MARKER.pattern}")
-
-
-# The model "closed" its JSON inside the string and went on ('..."} }\n```json'): measured
-# with the bundled model under the JSON grammar, which allows any character in a string.
-_JUNK_TAIL = re.compile(r'\s*(?:```|"\s*\}).*\Z', re.S)
-
-
-def clean_section(text: str, section: Section = "sachdarstellung") -> str:
-    """The model's section text: trimmed, a leading "Sachdarstellung:" label removed, a tail of
-    JSON or code-fence debris cut off; in the Beschlussvorschlag source markers "[n]" are
-    removed (it is printed as the resolution itself, sources belong in the Sachdarstellung;
-    the prompt asks for none, a small model adds some)."""
-    cleaned = _LABEL.sub("", text.strip(), count=1).strip()
-    cleaned = _JUNK_TAIL.sub("", cleaned).rstrip()
-    if section == "beschlussvorschlag":
-        cleaned = _MARKER.sub("", cleaned)
-    return cleaned
-
-
-def mark_quotes(draft: Draft) -> str:
-    """The draft's Sachdarstellung with "[n]" added after every sentence that copies at least
-    a dozen words of source ``n`` without saying so.
-
-    The service knows exactly which source such a run comes from, so the marker is a fact, not
-    a guess; the bundled 1.5B model copies source sentences often and forgets the marker, and a
-    repair round (a further generation, ~20 s on 2 cores) rarely fixed it. The marker goes
-    before the sentence's final punctuation, as the model writes them. Quotes in the
-    Beschlussvorschlag are left to the ``citations`` rule (it carries no markers)."""
-    text = draft.sachdarstellung
-    inserts: dict[int, set[int]] = {}
-    for name, (_, end), n in unmarked_quotes(draft):
-        if name == "sachdarstellung":
-            match = _SENTENCE_END.search(text, end)
-            inserts.setdefault(match.start() if match else len(text), set()).add(n)
-    for at in sorted(inserts, reverse=True):
-        marker = " [" + ", ".join(str(n) for n in sorted(inserts[at])) + "]"
-        text = text[:at].rstrip() + marker + text[at:]
-    return text
 
 
 def _section_errors(report: ValidationReport) -> dict[Section, list[Finding]]:
@@ -823,10 +665,10 @@ class DraftingService:
         """Generate ``section`` into ``job.texts``/``job.raw``; ``token`` events if asked.
 
         The answer is always streamed under the section's schema, so a looping answer can be
-        stopped as soon as it repeats itself (:func:`repetition_at`) instead of running to
-        ``max_tokens``: the text is cut before the repetition."""
+        stopped as soon as it repeats itself (:func:`~assistant.draft_cleanup.repetition_at`)
+        instead of running to ``max_tokens``: the text is cut before the repetition."""
         schema = SECTION_MODELS[section]
-        decoder = _TextStream()
+        decoder = TextStream()
         looped = False
         stream = self.chat.astream(messages, max_tokens=self.max_tokens[section], schema=schema)
         try:
@@ -851,7 +693,7 @@ class DraftingService:
             log.info("%s: Wiederholung erkannt, Antwort gekürzt", SECTION_TITLES[section])
         else:
             try:
-                text = schema.model_validate_json(_json_part(raw)).model_dump()["text"]
+                text = schema.model_validate_json(json_part(raw)).model_dump()["text"]
             except ValueError:
                 text = salvage_text(raw)
         if text is None:
@@ -881,9 +723,3 @@ class DraftingService:
         report = validate(job.draft(self.chat.name))
         job.add_time("validation", time.perf_counter() - t0)
         return report
-
-
-def _json_part(raw: str) -> str:
-    """The JSON object in ``raw`` (a code fence or words around it removed)."""
-    start, end = raw.find("{"), raw.rfind("}")
-    return raw[start : end + 1] if 0 <= start < end else raw

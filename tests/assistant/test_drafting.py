@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from assistant.draft_cleanup import clean_section, cut_repetition, mark_quotes, repetition_at
+from assistant.draft_text import TextStream, salvage_text
 from assistant.drafting import (
     NO_FINANCIAL_IMPACT,
     WITHHELD_SPARE,
@@ -31,15 +33,9 @@ from assistant.drafting import (
     SectionStarted,
     TokenEvent,
     ValidationDone,
-    _TextStream,
     beratungsfolge_for,
-    clean_section,
     cut_passage,
-    cut_repetition,
     injection_patterns,
-    mark_quotes,
-    repetition_at,
-    salvage_text,
 )
 from assistant.ports import ChatMessage, ChatModelFactory, StructuredOutputError, StructuredT
 from assistant.retrieval import VorlageHits, visibility_filter
@@ -528,7 +524,7 @@ def test_beratungsfolge_gets_exactly_one_deciding_step() -> None:
 
 def test_text_stream_decodes_the_text_field_piece_by_piece() -> None:
     raw = json.dumps({"text": 'Zeile „eins“\nZeile "zwei" \\ ü'}, ensure_ascii=True)
-    decoder = _TextStream()
+    decoder = TextStream()
     out = "".join(decoder.feed(raw[i : i + 3]) for i in range(0, len(raw), 3))
     assert out == 'Zeile „eins“\nZeile "zwei" \\ ü'
 
