@@ -241,8 +241,8 @@ class ChatModelFactory(Protocol):
         does not validate raises :class:`StructuredOutputError` carrying the raw text.
       * ``max_tokens`` caps one answer (default: the configured limit).
       * Safe to call from several threads and tasks at once: a backend holding one loaded
-        model (the bundled model's worker) serialises generation (a waiting caller blocks, it is not refused). The ``a...``
-        variants never block the event loop.
+        model (the bundled model's worker) serialises generation (a waiting caller blocks, it
+        is not refused). The ``a...`` variants never block the event loop.
       * Failures raise :class:`LLMError` (German ``str()``); the API key never appears in a
         message or a log line. A backend that supervises its own model process raises
         :class:`ModelCrashedError` when that process dies or hangs during an answer, and the
