@@ -125,6 +125,11 @@ def parse_beratung(value: str) -> Beratungsschritt:
     return Beratungsschritt.model_validate({"gremium": parts[0], "rolle": rolle, "datum": datum})
 
 
+def _optional(value: str | None) -> str | None:
+    """A single-line option: inner whitespace collapsed, empty as None."""
+    return " ".join(value.split()) or None if value else None
+
+
 def _read_text(value: str | None, option: str) -> str | None:
     """The option's text, or the content of the file it names as ``@FILE``."""
     if value is None or not value.startswith("@"):
@@ -269,6 +274,21 @@ def draft(
         str,
         typer.Option("--art", help="Die Art der Vorlage.", rich_help_panel=OPTIONS),
     ] = "Beschlussvorlage",
+    federfuehrung: Annotated[
+        str | None,
+        typer.Option(
+            "--federfuehrung",
+            help="Das federführende Amt (Vorgabe: Einstellung vorlage.federfuehrung).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    aktenzeichen: Annotated[
+        str | None,
+        typer.Option(
+            "--aktenzeichen", help="Das Aktenzeichen.", rich_help_panel=OPTIONS, show_default=False
+        ),
+    ] = None,
     k: Annotated[
         int,
         typer.Option(
@@ -323,10 +343,13 @@ def draft(
         art=art.strip() or "Beschlussvorlage",
         fakten=(_read_text(fakten, "--fakten") or "").strip(),
         finanzielle_auswirkungen=(_read_text(finanzen, "--finanzen") or "").strip() or None,
+        federfuehrung=_optional(federfuehrung),
+        aktenzeichen=_optional(aktenzeichen),
         filters=SearchFilter(kommune=kommune.strip() if kommune and kommune.strip() else None),
         k=k,
     )
     services = load_services()
+    request = services.with_defaults(request)
     # an empty or unreadable index ends the command with one German sentence
     service = services.drafting_for(open_store(services, store))
     result = _run_draft(service, request, quiet)

@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.drafting import DraftingService
 from assistant.ports import ChatModelFactory, Embedder, KeywordIndex, VectorIndex
 from assistant.retrieval import HybridRetriever
-from assistant.schema import Vorlage
+from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
 from ingest.parse import ParseOptions, parse_path
 from ingest.pipeline import IngestPipeline, ProgressCallback
@@ -193,6 +193,11 @@ class Services:
             max_tokens=conf.max_tokens,
             timeout_s=conf.timeout_s,
         )
+
+    def with_defaults(self, request: DraftRequest) -> DraftRequest:
+        """``request`` with the installation's header data (``vorlage.*``) where it has none."""
+        conf = self.settings.vorlage
+        return request.with_defaults(kommune=conf.kommune, federfuehrung=conf.federfuehrung)
 
     def drafting(self, directory: Path | None = None) -> DraftingService:
         """The drafting service over the store in ``directory`` (else the configured one) and

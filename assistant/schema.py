@@ -226,6 +226,10 @@ class ValidationReport(_Model):
 class DraftRequest(_Model):
     """What a clerk asks for. ``gremium`` is the deciding body.
 
+    ``kommune``, ``federfuehrung``, ``aktenzeichen`` and ``datum`` fill the header of the
+    export (``datum`` defaults to the day of the export); the Vorlagen-Nr. is assigned by the
+    council information system, never here.
+
     ``fakten`` are the clerk's key facts, free text or a bullet list (a list of strings is
     accepted and stored as "- " lines). Everything a draft states as a number, date or reference
     must come from here (or from a cited passage): see the ``grounded`` rule.
@@ -238,8 +242,23 @@ class DraftRequest(_Model):
     art: str = "Beschlussvorlage"
     fakten: str = ""
     finanzielle_auswirkungen: str | None = None
+    federfuehrung: str | None = None
+    aktenzeichen: str | None = None
+    datum: date | None = None
     filters: SearchFilter = Field(default_factory=SearchFilter)
     k: int = Field(default=8, ge=1, le=50)
+
+    def with_defaults(
+        self, *, kommune: str | None = None, federfuehrung: str | None = None
+    ) -> DraftRequest:
+        """This request with the administration's header data where it names none itself
+        (the search filter is not touched: the defaults fill the header, not the search)."""
+        update = {
+            key: value
+            for key, value in (("kommune", kommune), ("federfuehrung", federfuehrung))
+            if value and value.strip() and not getattr(self, key)
+        }
+        return self.model_copy(update=update) if update else self
 
     @field_validator("fakten", mode="before")
     @classmethod

@@ -185,6 +185,17 @@ class LLMSettings(BaseModel):
         return self
 
 
+class VorlageSettings(BaseModel):
+    """The administration's own header data, filled into every draft that does not name them
+    itself (``vorlage.kommune = "Stadt Wedel"``, ``vorlage.federfuehrung = "Fachdienst
+    Soziales"``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kommune: str | None = None
+    federfuehrung: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything an installation can configure."""
 
@@ -199,6 +210,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    vorlage: VorlageSettings = Field(default_factory=VorlageSettings)
 
     def models_dir(self) -> Path:
         """Where the bundled model file is assembled: ``<data_dir>/models``."""

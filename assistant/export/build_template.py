@@ -51,17 +51,13 @@ def build(out: Path = OUT) -> Path:
     # Kopf
     doc.add_paragraph("{{ kommune }}").runs[0].bold = True
     doc.add_paragraph("{{ art }}", style="Title")
-    kopf = doc.add_table(rows=0, cols=2)
+    kopf = doc.add_table(rows=3, cols=2)
     kopf.style = "Table Grid"
-    for label, var in (
-        ("Vorlagen-Nr.", "vorlagen_nr"),
-        ("Datum", "datum"),
-        ("Federführung", "federfuehrung"),
-    ):
-        cells = kopf.add_row().cells
-        cells[0].text = label
-        cells[0].paragraphs[0].runs[0].bold = True
-        cells[1].text = "{{ " + var + " }}"
+    kopf.rows[0].cells[0].text = '{%tr for z in kopf if z.label != "Kommune" %}'
+    kopf.rows[1].cells[0].text = "{{ z.label }}"
+    kopf.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    kopf.rows[1].cells[1].text = "{{ z.value }}"
+    kopf.rows[2].cells[0].text = "{%tr endfor %}"
     note = doc.add_paragraph().add_run("{{ ki_hinweis }}")
     note.italic = True
     note.font.color.rgb = RED

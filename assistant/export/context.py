@@ -15,7 +15,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["KI_HINWEIS", "UNVALIDATED", "build_context", "findings_of", "rule_ids"]
+__all__ = [
+    "KI_HINWEIS",
+    "KOPF",
+    "UNVALIDATED",
+    "VORLAGEN_NR_OFFEN",
+    "build_context",
+    "findings_of",
+    "rule_ids",
+]
 
 #: The note every export carries: the text was drafted with AI support.
 KI_HINWEIS = (
@@ -29,6 +37,18 @@ UNVALIDATED = {
     "message": "Der Entwurf wurde nicht automatisch geprüft.",
     "where": "",
 }
+
+#: What the header says while the council information system has not assigned a number.
+VORLAGEN_NR_OFFEN = "wird vom Ratsinformationssystem vergeben"
+
+#: The header rows of an export: (label, context key), in this order.
+KOPF = (
+    ("Kommune", "kommune"),
+    ("Vorlagen-Nr.", "vorlagen_nr"),
+    ("Datum", "datum"),
+    ("Federführung", "federfuehrung"),
+    ("Aktenzeichen", "aktenzeichen"),
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -186,12 +206,16 @@ def build_context(
     datum = _first("datum", request, data)
     anlagen = _first("anlagen", data, request) or []
     texts = {key: _text(_first(key, data, request)) for key in _TEXT_KEYS}
+    head = {
+        key: _text(_first(key, request, data))
+        for key in ("kommune", "vorlagen_nr", "federfuehrung", "aktenzeichen")
+    }
+    head["datum"] = _datum(datum) if datum else (today or date.today()).strftime("%d.%m.%Y")
     return {
-        "kommune": _text(_first("kommune", request, data)),
-        "vorlagen_nr": _text(_first("vorlagen_nr", request, data)),
-        "datum": _datum(datum) if datum else (today or date.today()).strftime("%d.%m.%Y"),
+        **head,
+        "vorlagen_nr_text": head["vorlagen_nr"] or VORLAGEN_NR_OFFEN,
+        "kopf": _kopf(head),
         "datum_iso": _iso(datum) or (today or date.today()).isoformat(),
-        "federfuehrung": _text(_first("federfuehrung", request, data)),
         "art": _text(_first("art", request, data)) or "Beschlussvorlage",
         "betreff": _text(_first("betreff", request, data)),
         "gremium": gremium,
@@ -205,6 +229,16 @@ def build_context(
         "erzwungen": bool(forced and errors),
         "model": _text(data.get("model")),
     }
+
+
+def _kopf(head: Mapping[str, str]) -> list[dict[str, str]]:
+    """The header rows (label, value) of an export: only those with a value, but always the
+    Vorlagen-Nr. (the council information system assigns it, so it says so)."""
+    rows = [{"label": label, "value": head[key]} for label, key in KOPF if head[key]]
+    at = 1 if head["kommune"] else 0
+    if not head["vorlagen_nr"]:
+        rows.insert(at, {"label": "Vorlagen-Nr.", "value": VORLAGEN_NR_OFFEN})
+    return rows
 
 
 def _iso(value: object) -> str:

@@ -29,13 +29,8 @@ def render_markdown(context: Mapping[str, Any]) -> str:
         ]
     lines += [f"# {context['art']}: {context['betreff']}", ""]
     lines += ["| | |", "|---|---|"]
-    for label, key in (
-        ("Kommune", "kommune"),
-        ("Vorlagen-Nr.", "vorlagen_nr"),
-        ("Datum", "datum"),
-        ("Federführung", "federfuehrung"),
-    ):
-        lines.append(f"| {label} | {_cell(context[key])} |")
+    for row in context["kopf"]:
+        lines.append(f"| {row['label']} | {_cell(row['value'])} |")
     lines += ["", f"> _{context['ki_hinweis']}_", ""]
 
     lines += ["## Beratungsfolge", ""]

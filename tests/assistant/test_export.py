@@ -146,9 +146,9 @@ def test_docx_shows_every_section(valid: Draft) -> None:
     assert "Betreff: Fortschreibung des Integrationskonzepts" in text
     assert "Stadt Wedel" in text and "Beschlussvorlage" in text
     # Kopf and Beratungsfolge tables.
-    assert ["Vorlagen-Nr.", ""] in rows
+    assert ["Vorlagen-Nr.", "wird vom Ratsinformationssystem vergeben"] in rows
+    assert not [row for row in rows if len(row) == 2 and not row[1]]  # no empty header row
     assert ["Datum", "06.05.2025"] in rows
-    assert ["Federführung", ""] in rows
     assert ["Sozialausschuss", "Vorberatung", "04.03.2025", "öffentlich"] in rows
     assert ["Rat der Stadt", "Entscheidung", "20.03.2025", ""] in rows
     # Sources list.
@@ -384,3 +384,41 @@ def test_text_with_markup_characters_stays_text(valid: Draft) -> None:
     draft = valid.model_copy(update={"sachdarstellung": 'A & B < C > D "E" {{ x }} \x07 ende'})
     text, _ = docx_text(export(draft, "docx"))
     assert 'A & B < C > D "E" {{ x }}  ende' in text
+
+
+def test_the_header_has_no_empty_rows_and_names_who_assigns_the_number(valid: Draft) -> None:
+    stated = valid.model_copy(
+        update={
+            "request": valid.request.model_copy(
+                update={"federfuehrung": "Fachdienst Soziales", "aktenzeichen": "50.1-2025/17"}
+            )
+        }
+    )
+    context = build_context(stated, today=date(2025, 5, 6))
+    assert [row["label"] for row in context["kopf"]] == [
+        "Kommune",
+        "Vorlagen-Nr.",
+        "Datum",
+        "Federführung",
+        "Aktenzeichen",
+    ]
+    assert context["vorlagen_nr"] == "" and context["vorlagen_nr_text"].startswith("wird vom")
+    markdown = export(stated, "md", today=date(2025, 5, 6)).decode()
+    assert "| Federführung | Fachdienst Soziales |" in markdown
+    assert "| Aktenzeichen | 50.1-2025/17 |" in markdown
+    _, rows = docx_text(export(stated, "docx", today=date(2025, 5, 6)))
+    assert ["Aktenzeichen", "50.1-2025/17"] in rows
+    plain = export(valid, "md", today=date(2025, 5, 6)).decode()
+    assert "Aktenzeichen" not in plain and "| Federführung |" not in plain
+    assert "| Vorlagen-Nr. | wird vom Ratsinformationssystem vergeben |" in plain
+    numbered = build_context({**valid.model_dump(mode="json"), "vorlagen_nr": "BV/2025/1"})
+    assert numbered["vorlagen_nr_text"] == "BV/2025/1"
+
+
+def test_request_defaults_fill_only_what_the_request_leaves_open() -> None:
+    request = DraftRequest(betreff="Haushalt", gremium="Rat", kommune="Stadt Wedel")
+    filled = request.with_defaults(kommune="Stadt Anders", federfuehrung="Kämmerei")
+    assert filled.kommune == "Stadt Wedel" and filled.federfuehrung == "Kämmerei"
+    assert filled.filters == request.filters  # the defaults fill the header, not the search
+    assert request.with_defaults() is request
+    assert request.with_defaults(federfuehrung="  ").federfuehrung is None
