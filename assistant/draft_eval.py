@@ -300,6 +300,7 @@ def request_from_vorlage(vorlage: Vorlage) -> DraftRequest:
     return DraftRequest(
         betreff=" ".join((vorlage.betreff or "").split()),
         kommune=vorlage.kommune,
+        federfuehrung=vorlage.federfuehrung,
         gremium=gremium,
         beratungsfolge=[
             step.model_copy(update={"ergebnis": None}) for step in vorlage.beratungsfolge
