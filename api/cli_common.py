@@ -4,8 +4,9 @@ the --store option, error output and loading the services."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -58,10 +59,11 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_services() -> Services:
-    """The services for the environment's settings; a bad configuration ends with exit 2."""
+def load_services(overrides: Mapping[str, Any] | None = None) -> Services:
+    """The services for the environment's settings (and a command's ``overrides``); a bad
+    configuration ends with exit 2."""
     try:
-        services = services_from_environment()
+        services = services_from_environment(overrides)
     except SettingsError as err:
         fail(str(err), EXIT_USAGE)
     logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")

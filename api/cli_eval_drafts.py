@@ -58,6 +58,15 @@ from ingest.pipeline import collect_files
 PROGRESS_LABELS = {ASSISTANT: "Entwurf", BASELINE: "Baseline"}
 
 
+def _model_overrides(server: str | None, model: str | None) -> dict[str, Any] | None:
+    """The settings for ``--modellserver``/``--modell`` (both or neither)."""
+    if server is None and model is None:
+        return None
+    if not (server and server.strip() and model and model.strip()):
+        fail("Die Optionen --modellserver und --modell gehören zusammen.", EXIT_USAGE)
+    return {"llm": {"backend": "openai", "base_url": server.strip(), "model": model.strip()}}
+
+
 def register(eval_app: typer.Typer) -> None:
     """Add ``drafts`` to the ``vorlagen eval`` group."""
     eval_app.command("drafts", add_help_option=False, rich_help_panel="Befehle")(eval_drafts)
@@ -113,6 +122,27 @@ def eval_drafts(
             show_default=False,
         ),
     ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--modellserver",
+            metavar="URL",
+            help="Statt des eingestellten Sprachmodells dieses OpenAI-kompatiblen Servers "
+            "messen (mit /v1; zusammen mit --modell, Schlüssel aus VORLAGEN_LLM__API_KEY).",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--modell",
+            metavar="NAME",
+            help="Der Modellname auf dem --modellserver.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
     _help: HelpOption = False,
 ) -> None:
     """Entwürfe messen: echte Vorlagen neu entwerfen und mit dem Original vergleichen.
@@ -129,7 +159,7 @@ def eval_drafts(
         fail("Die Zahl der Vorlagen (--n) muss mindestens 1 sein.", EXIT_USAGE)
     if not papers.is_dir():
         fail(f"Das Verzeichnis {papers} wurde nicht gefunden.", EXIT_BAD_INPUT)
-    services = load_services()
+    services = load_services(_model_overrides(server, model))
     paths, _ = collect_files([papers])
     if not paths:
         fail(f"Im Verzeichnis {papers} liegen keine lesbaren Vorlagen.", EXIT_BAD_INPUT)

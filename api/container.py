@@ -7,10 +7,11 @@ module that reads settings and the only place that picks concrete implementation
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from assistant.drafting import DraftingService
 from assistant.ports import ChatModelFactory, Embedder, KeywordIndex, VectorIndex
@@ -222,10 +223,11 @@ def build_services(settings: Settings) -> Services:
     return Services(settings=settings, parser=Parser(options))
 
 
-def services_from_environment() -> Services:
-    """Services for the settings of the environment and ``vorlagen.toml``.
+def services_from_environment(overrides: Mapping[str, Any] | None = None) -> Services:
+    """Services for the settings of the environment and ``vorlagen.toml`` (``overrides``, from
+    a command's options, win; see :func:`assistant.settings.load_settings`).
 
     Raises:
         SettingsError: the configuration is unusable (one German sentence).
     """
-    return build_services(load_settings())
+    return build_services(load_settings(overrides))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -240,10 +241,13 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml))
 
 
-def load_settings() -> Settings:
-    """Read the settings; every configuration mistake becomes one German ``SettingsError``."""
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read the settings; every configuration mistake becomes one German ``SettingsError``.
+
+    ``overrides`` (nested like the settings, e.g. ``{"llm": {"model": "…"}}``) win over the
+    environment and the TOML file and are merged into them (for a command's options)."""
     try:
-        return Settings()
+        return Settings(**dict(overrides or {}))
     except tomllib.TOMLDecodeError as err:
         raise SettingsError(f"Die Konfigurationsdatei ist kein gültiges TOML ({err}).") from err
     except ValidationError as err:

@@ -123,3 +123,18 @@ def test_bad_toml_is_one_german_sentence(tmp_path: Path, toml: str, fragment: st
     (tmp_path / "vorlagen.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(SettingsError, match=fragment):
         load_settings()
+
+
+def test_command_overrides_win_and_merge_with_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VORLAGEN_LLM__API_KEY", "sk-aus-der-umgebung")
+    monkeypatch.setenv("VORLAGEN_LLM__TEMPERATURE", "0.3")
+    settings = load_settings(
+        {"llm": {"backend": "openai", "base_url": "http://10.0.0.5:8000/v1", "model": "q"}}
+    )
+    assert settings.llm.backend == "openai" and settings.llm.model == "q"
+    assert settings.llm.api_key is not None
+    assert settings.llm.api_key.get_secret_value() == "sk-aus-der-umgebung"
+    assert settings.llm.temperature == 0.3

@@ -142,3 +142,12 @@ def test_real_eval_of_one_paper(
         assert draft.citations, "retrieval found nothing"
         assert line["paper"] not in {c.vorlage_id for c in draft.citations}  # excluded
         assert draft.request.fakten and draft.request.finanzielle_auswirkungen
+
+
+def test_a_model_server_needs_a_model_name(tmp_path: Path) -> None:
+    done = run(
+        "eval", "drafts", "--papers", tmp_path, "--modellserver", "http://x/v1", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert_one_german_sentence_per_failure(done.stderr, 1)
+    assert "--modell" in done.stderr
