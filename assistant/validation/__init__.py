@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from assistant.schema import Draft, Finding, ValidationReport
 from assistant.validation.bodies import RE_CLAUSE, RE_INVERTED_CLAUSE, same_body
 from assistant.validation.chronology import check_chronology
-from assistant.validation.citations import RE_WORD, check_citations, unmarked_quotes
+from assistant.validation.citations import check_citations, unmarked_quotes
 from assistant.validation.deciding_body import check_deciding_body
 from assistant.validation.facts import Fact, extract_facts
 from assistant.validation.grounded import check_grounded
@@ -31,6 +31,7 @@ from assistant.validation.markers import CITATION_MARKER
 from assistant.validation.operative import check_operative
 from assistant.validation.placeholders import check_placeholders
 from assistant.validation.required import check_required
+from assistant.validation.sentences import RE_WORD
 from assistant.validation.style import check_style
 
 __all__ = [

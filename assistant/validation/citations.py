@@ -9,46 +9,23 @@ not count as copied. The drafting service uses :func:`unmarked_quotes` to add mi
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from assistant.schema import Draft, Finding
-from assistant.validation.findings import finding, mask_all, short, texts
+from assistant.validation.findings import finding, short, texts
 from assistant.validation.markers import CITATION_MARKER, marker_numbers
+from assistant.validation.sentences import RE_WORD, Gram, ngrams, shared_runs, word_tokens
+
+__all__ = ["MIN_QUOTE_WORDS", "RE_WORD", "check_citations", "unmarked_quotes"]
 
 MIN_QUOTE_WORDS = 12
-RE_WORD = re.compile(r"[0-9A-Za-zÄÖÜäöüß]+")
 
 
-def _words(text: str) -> list[re.Match[str]]:
-    return list(RE_WORD.finditer(mask_all(text, CITATION_MARKER)))
-
-
-def _grams(words: Sequence[str], size: int = MIN_QUOTE_WORDS) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
-def _copied_runs(text: str, passage: str, own: set[tuple[str, ...]]) -> Iterator[tuple[int, int]]:
+def _copied_runs(text: str, passage: str, own: set[Gram]) -> Iterator[tuple[int, int]]:
     """Character spans of ``text`` that repeat at least MIN_QUOTE_WORDS words of ``passage``
     (ignoring case and punctuation) and are not the clerk's own words (``own``)."""
-    words = _words(text)
-    lowered = [w.group().lower() for w in words]
-    theirs = _grams([w.group().lower() for w in _words(passage)])
-    covered = [False] * len(words)
-    for i in range(len(words) - MIN_QUOTE_WORDS + 1):
-        gram = tuple(lowered[i : i + MIN_QUOTE_WORDS])
-        if gram in theirs and gram not in own:
-            covered[i : i + MIN_QUOTE_WORDS] = [True] * MIN_QUOTE_WORDS
-    i = 0
-    while i < len(words):
-        if covered[i]:
-            j = i
-            while j + 1 < len(words) and covered[j + 1]:
-                j += 1
-            yield words[i].start(), words[j].end()
-            i = j + 1
-        else:
-            i += 1
+    theirs = ngrams(word_tokens(passage), MIN_QUOTE_WORDS)
+    return shared_runs(text, theirs, own, MIN_QUOTE_WORDS)
 
 
 def _marked(text: str, span: tuple[int, int], n: int) -> bool:
@@ -106,7 +83,7 @@ def unmarked_quotes(draft: Draft) -> Iterator[tuple[str, tuple[int, int], int]]:
     own_text = " ".join(
         t or "" for t in (request.betreff, request.fakten, request.finanzielle_auswirkungen)
     )
-    own = _grams([w.group().lower() for w in _words(own_text)])
+    own = ngrams(word_tokens(own_text), MIN_QUOTE_WORDS)
     for name, text in texts(draft):
         for citation in draft.citations:
             for span in _copied_runs(text, citation.passage, own):
