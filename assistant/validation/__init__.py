@@ -1,18 +1,23 @@
 """Rule checks for a Draft (DESIGN.md section 5): ``validate(draft) -> ValidationReport``.
 
-Pure functions, no LLM and no I/O. Each rule is one function ``Draft -> Iterable[Finding]`` in
-the registry :data:`RULES` under a stable id (``required``, ``operative``, ``deciding-body``,
-``chronology``, ``grounded``, ``citations``, ``placeholders``, ``style``). Every finding carries
-its rule id, a German message for the clerk and where it applies (field, character span into
-that field's text, the quoted token).
+Pure functions, no LLM and no I/O (``anweisung`` reads the prompt templates shipped in the
+``prompts`` package once). Each rule is one function ``Draft -> Iterable[Finding]`` in the
+registry :data:`RULES` under a stable id (``required``, ``operative``, ``deciding-body``,
+``chronology``, ``grounded``, ``citations``, ``placeholders``, ``style``, and the rules that
+catch what a clerk would not keep: ``vollstaendig``, ``formularreste``, ``finanzen``,
+``wiederholung``, ``anweisung``, ``abdeckung``). Every finding carries its rule id, a German
+message for the clerk and where it applies (field, character span into that field's text, the
+quoted token).
 
-Each rule has a module of its own whose docstring says what it checks (``required``,
+Each rule has a module of its own whose docstring says what it checks and why (``required``,
 ``operative`` with its topic warning in ``topic``, ``deciding_body``, ``chronology``,
-``grounded``, ``citations``, ``placeholders``, ``style``). They share the helpers in
+``grounded``, ``citations``, ``placeholders``, ``style``, ``vollstaendig``, ``formularreste``,
+``finanzen``, ``wiederholung``, ``anweisung``, ``abdeckung``). They share the helpers in
 ``findings`` (building findings, the draft's texts, masking), ``markers`` (citation markers
-``[n]``), ``facts`` (the checkable tokens of a text, for ``grounded``) and ``bodies`` (names of
-council bodies and the clauses in which they act). A new rule is a module with a ``check_…``
-function and an entry in :data:`RULES`.
+``[n]``), ``sentences`` (sentences, words and word runs), ``facts`` (the checkable tokens of a
+text, for ``grounded`` and ``abdeckung``) and ``bodies`` (names of council bodies and the
+clauses in which they act). A new rule is a module with a ``check_…`` function and an entry in
+:data:`RULES`.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant.schema import Draft, Finding, ValidationReport
+from assistant.validation.abdeckung import check_abdeckung
+from assistant.validation.anweisung import check_anweisung
 from assistant.validation.bodies import RE_CLAUSE, RE_INVERTED_CLAUSE, same_body
 from assistant.validation.chronology import check_chronology
 from assistant.validation.citations import check_citations, unmarked_quotes
 from assistant.validation.deciding_body import check_deciding_body
 from assistant.validation.facts import Fact, extract_facts
+from assistant.validation.finanzen import check_finanzen
+from assistant.validation.formularreste import check_formularreste
 from assistant.validation.grounded import check_grounded
 from assistant.validation.markers import CITATION_MARKER
 from assistant.validation.operative import check_operative
@@ -33,6 +42,8 @@ from assistant.validation.placeholders import check_placeholders
 from assistant.validation.required import check_required
 from assistant.validation.sentences import RE_WORD
 from assistant.validation.style import check_style
+from assistant.validation.vollstaendig import check_vollstaendig
+from assistant.validation.wiederholung import check_wiederholung
 
 __all__ = [
     "CITATION_MARKER",
@@ -68,6 +79,12 @@ RULES: tuple[Rule, ...] = (
     Rule("citations", "Quellenverweise stimmen", check_citations),
     Rule("placeholders", "Keine Platzhalter", check_placeholders),
     Rule("style", "Verwaltungsstil", check_style),
+    Rule("vollstaendig", "Abschnitte enden mit vollständigen Sätzen", check_vollstaendig),
+    Rule("formularreste", "Keine Formular-, Markdown- oder JSON-Reste", check_formularreste),
+    Rule("finanzen", "Finanzielle Auswirkungen nicht in der Sachdarstellung", check_finanzen),
+    Rule("wiederholung", "Kein Satz doppelt", check_wiederholung),
+    Rule("anweisung", "Keine Anweisungen aus dem Prompt im Text", check_anweisung),
+    Rule("abdeckung", "Fakten der Sachbearbeitung verwendet", check_abdeckung),
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 

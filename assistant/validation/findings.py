@@ -2,8 +2,9 @@
 
 :func:`finding` makes a :class:`~assistant.schema.Finding` with a German ``where`` for the
 clerk ("Sachdarstellung, Zeichen 12–20: „…“"); :func:`texts` yields the draft's non-empty texts
-in document order; :func:`mask` and :func:`mask_all` blank out parts of a text without moving
-the offsets of the rest, so that findings still point into the original text.
+in document order, :func:`generated_texts` only those the model writes (the Finanzielle
+Auswirkungen come from the clerk); :func:`mask` and :func:`mask_all` blank out parts of a text
+without moving the offsets of the rest, so that findings still point into the original text.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ TEXT_FIELDS: tuple[str, ...] = (
     "begruendung",
     "finanzielle_auswirkungen",
 )
+# The sections the model writes; the Finanzielle Auswirkungen are the clerk's own words.
+GENERATED_FIELDS: tuple[str, ...] = ("beschlussvorschlag", "sachdarstellung", "begruendung")
 FIELD_TITLES: dict[str, str] = {
     "beschlussvorschlag": "Beschlussvorschlag",
     "sachdarstellung": "Sachdarstellung",
@@ -28,6 +31,7 @@ FIELD_TITLES: dict[str, str] = {
     "beratungsfolge": "Beratungsfolge",
     "citations": "Quellen",
     "request.betreff": "Betreff",
+    "request.fakten": "Fakten",
 }
 
 
@@ -73,6 +77,13 @@ def texts(draft: Draft) -> Iterator[tuple[str, str]]:
         value = getattr(draft, name)
         if isinstance(value, str) and value.strip():
             yield name, value
+
+
+def generated_texts(draft: Draft) -> Iterator[tuple[str, str]]:
+    """(field, text) for each non-empty section the model writes (:data:`GENERATED_FIELDS`)."""
+    for name, text in texts(draft):
+        if name in GENERATED_FIELDS:
+            yield name, text
 
 
 def short(text: str, limit: int = 60) -> str:

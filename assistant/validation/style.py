@@ -2,7 +2,9 @@
 
 No first person outside quotations ("ich", "wir", "uns": errors; "unsere Stadt" is a warning,
 real Vorlagen use it) and no phrases of a chat assistant ("Gerne!", "Hier ist …", "Als KI …");
-warnings for Markdown and for a section whose length lies outside :data:`LENGTH_BOUNDS`.
+warnings for a section whose length lies outside :data:`LENGTH_BOUNDS` and for Markdown in the
+Finanzielle Auswirkungen (in the sections the model writes Markdown is an error of the rule
+``formularreste``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from typing import cast
 
 from assistant.schema import Draft, Finding, Severity
-from assistant.validation.findings import FIELD_TITLES, finding, texts
+from assistant.validation.findings import FIELD_TITLES, GENERATED_FIELDS, finding, texts
 
 RE_QUOTED = re.compile(
     r"„[^“”\"\n]{0,300}[“”\"]|\"[^\"\n]{0,300}\"|»[^«\n]{0,300}«|«[^»\n]{0,300}»|“[^”\n]{0,300}”"
@@ -77,7 +79,7 @@ def _style_chatty(name: str, text: str) -> Iterator[Finding]:
 
 
 def _style_format(name: str, text: str) -> Iterator[Finding]:
-    match = RE_MARKDOWN.search(text)
+    match = None if name in GENERATED_FIELDS else RE_MARKDOWN.search(text)
     if match:
         yield finding(
             "style",
@@ -108,7 +110,8 @@ def _style_format(name: str, text: str) -> Iterator[Finding]:
 
 
 def check_style(draft: Draft) -> Iterator[Finding]:
-    """No first person, no chatty phrases, no Markdown, length within bounds."""
+    """No first person, no chatty phrases, no Markdown (in the clerk's texts; see
+    ``formularreste`` for the generated ones), length within bounds."""
     for name, text in texts(draft):
         yield from _style_first_person(name, text)
         yield from _style_chatty(name, text)
