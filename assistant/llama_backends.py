@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from pathlib import Path
+from typing import Any
 
 __all__ = ["cpu_variants", "library_dir", "load_cpu_backend"]
 
@@ -35,33 +36,26 @@ def cpu_variants(directory: Path | None = None) -> list[str]:
     return sorted(p.name.removeprefix("libggml-cpu-").removesuffix(".so") for p in found)
 
 
-def load_cpu_backend() -> None:
+def load_cpu_backend() -> bool:
     """Register the best CPU backend variant for this CPU, once per process (idempotent).
 
     Must run before llama.cpp loads a model (it registers its backends on first use and would
-    find none of the variants)."""
+    find none of the variants). Returns False when no variant can run on this CPU (an x86-64
+    CPU without AVX2)."""
     with _lock:
         directory = library_dir()
         if not cpu_variants(directory):
-            return
-        ggml = ctypes.CDLL(str(_loaded_ggml(directory)))
-        ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
-        if ggml.ggml_backend_reg_count() > 0:
-            return
-        ggml.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
-        ggml.ggml_backend_load_all_from_path(str(directory).encode())
+            return True
+        # ggml's functions through llama-cpp-python's own handle of libllama: the symbol
+        # lookup reaches the libggml that libllama loaded (opening libggml.so by another name
+        # would load a second copy with a registry of its own, which llama.cpp never sees)
+        import llama_cpp.llama_cpp as bindings
 
-
-def _loaded_ggml(directory: Path) -> Path:
-    """The ``libggml`` that llama-cpp-python's ``libllama`` loaded (by its SONAME, e.g.
-    ``libggml.so.0``). Opening it under another name (``libggml.so``) would load a second copy
-    with a registry of its own, which llama.cpp never sees."""
-    try:
-        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        maps = ""
-    for line in maps.splitlines():
-        path = Path(line.split()[-1]) if line.split() else None
-        if path and path.parent == directory and path.name.startswith("libggml.so"):
-            return path
-    return directory / "libggml.so.0"
+        lib: Any = bindings._lib
+        lib.ggml_backend_reg_count.restype = ctypes.c_size_t
+        if lib.ggml_backend_reg_count() == 0:
+            lib.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
+            lib.ggml_backend_load_all_from_path(str(directory).encode())
+        lib.ggml_backend_reg_by_name.restype = ctypes.c_void_p
+        lib.ggml_backend_reg_by_name.argtypes = [ctypes.c_char_p]
+        return bool(lib.ggml_backend_reg_by_name(b"CPU"))

@@ -44,6 +44,7 @@ from typing import Any
 
 import httpx
 
+from assistant.model_worker_main import EXIT_NO_CPU_BACKEND
 from assistant.ports import LLMError
 
 __all__ = ["ModelWorker", "WorkerInfo", "WorkerSettings"]
@@ -110,6 +111,22 @@ class _Lines:
         return line.decode("utf-8", "replace").strip()
 
 
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether ``process`` ended within ``seconds``."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's CPU set), else all cores."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _signal_name(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -145,6 +162,7 @@ class ModelWorker:
         """How many times a worker process was started (1 + restarts)."""
         self.last_exit: str | None = None
         """How the previous worker process ended (e.g. ``Signal SIGSEGV``), if one did."""
+        self._stopping = False
         atexit.register(self.stop)
 
     @property
@@ -189,7 +207,9 @@ class ModelWorker:
 
         def restart() -> None:
             try:
-                self.ensure_running()
+                with self._lock:
+                    if not self._stopping:
+                        self._ensure_running()
             except LLMError as err:
                 log.error("Neustart des Sprachmodells gescheitert: %s", err)
 
@@ -202,14 +222,31 @@ class ModelWorker:
             LLMError: the model file is missing, or the worker could not start (German).
         """
         with self._lock:
-            if self._info is not None and self.alive():
-                return self._info
-            self._reap()
-            path = self._model_file()
-            if not path.is_file():
-                raise LLMError(f"Die Modelldatei {path} wurde nicht gefunden.")
-            self._info = self._start(path)
+            self._stopping = False
+            return self._ensure_running()
+
+    def _ensure_running(self) -> WorkerInfo:
+        if self._info is not None and self.alive():
             return self._info
+        self._reap()
+        path = self._model_file()
+        if not path.is_file():
+            raise LLMError(f"Die Modelldatei {path} wurde nicht gefunden.")
+        self._info = self._start(path)
+        return self._info
+
+    def healthy(self, timeout: float = 5.0) -> bool:
+        """Whether the running worker answers ``GET /v1/models`` within ``timeout`` seconds
+        (asked only while no request runs, e.g. after the worker sat idle)."""
+        info = self.info
+        if info is None:
+            return False
+        headers = {"Authorization": f"Bearer {self._key}"}
+        try:
+            response = httpx.get(f"{info.base_url}/models", headers=headers, timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """End the worker now (after a hang); the next :meth:`ensure_running` starts anew."""
@@ -218,21 +255,25 @@ class ModelWorker:
             if process is not None and process.poll() is None:
                 log.info("Sprachmodell-Prozess %s wird beendet (hängt)", process.pid)
                 process.send_signal(sig)
-                process.wait(timeout=30)
+                _wait(process, 30)
             self._reap()
 
     def stop(self) -> None:
-        """End the worker politely (SIGTERM, then SIGKILL after 5 s) and clean up."""
+        """End the worker politely (SIGTERM, then SIGKILL after 5 s) and clean up; a restart
+        in the background (after a crash) is abandoned. A later :meth:`ensure_running`
+        starts a worker again."""
+        self._stopping = True  # read by a start in progress, which holds the lock
         with self._lock:
-            process = self._process
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=30)
-            self._reap()
+            self._terminate()
+
+    def _terminate(self) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            if not _wait(process, 5):
+                process.kill()
+                _wait(process, 30)
+        self._reap()
 
     # --- internals -----------------------------------------------------------------------
 
@@ -265,7 +306,7 @@ class ModelWorker:
 
     def _config(self, path: Path) -> dict[str, Any]:
         conf = self.settings
-        threads = conf.n_threads or os.cpu_count() or 1
+        threads = conf.n_threads or _usable_cpus()
         return {
             "host": "127.0.0.1",
             "port": 0,
@@ -291,29 +332,22 @@ class ModelWorker:
         }
 
     def _start(self, path: Path) -> WorkerInfo:
-        self._dir = Path(tempfile.mkdtemp(prefix="vorlagen-worker-"))  # mode 0700
-        self._key = secrets.token_urlsafe(32)
-        config = self._dir / "config.json"
-        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(self._config(path), out)
         started = time.perf_counter()
-        env = {**os.environ, "VORLAGEN_WORKER_PARENT": str(os.getpid())}
-        with open(self._dir / "worker.log", "wb") as errors:
-            self._process = subprocess.Popen(
-                [self._python, "-m", "assistant.model_worker_main", str(config)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                env=env,
-                start_new_session=True,  # Ctrl-C in a terminal reaches us, not the worker
-            )
-        self.starts += 1
         try:
-            info = self._await_ready(self._process, started)
+            process = self._spawn(path)
+        except OSError as err:
+            self._terminate()
+            raise LLMError(
+                f"Das Sprachmodell konnte nicht gestartet werden ({err.strerror or err})."
+            ) from err
+        try:
+            info = self._await_ready(process, started)
         except LLMError:
-            self.stop()
+            self._terminate()
             raise
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()  # the worker writes nothing more there
         log.info(
             "Sprachmodell-Prozess %s bereit in %.1f s (%s)",
             info.pid,
@@ -322,19 +356,47 @@ class ModelWorker:
         )
         return info
 
+    def _spawn(self, path: Path) -> subprocess.Popen[bytes]:
+        """Write the private config (0600, in a 0700 directory) and start the worker."""
+        self._dir = Path(tempfile.mkdtemp(prefix="vorlagen-worker-"))
+        self._key = secrets.token_urlsafe(32)
+        config = self._dir / "config.json"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(self._config(path.resolve()), out)
+        env = {k: v for k, v in os.environ.items() if k != "CONFIG_FILE"}  # llama's override
+        env["VORLAGEN_WORKER_PARENT"] = str(os.getpid())
+        with open(self._dir / "worker.log", "wb") as errors:
+            self._process = subprocess.Popen(
+                # -P: the working directory is not put on sys.path (no planted modules)
+                [self._python, "-P", "-m", "assistant.model_worker_main", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=env,
+                start_new_session=True,  # Ctrl-C in a terminal reaches us, not the worker
+            )
+        self.starts += 1
+        return self._process
+
     def _deadline_left(self, started: float) -> float:
         return self.settings.start_timeout_s - (time.perf_counter() - started)
 
     def _await_ready(self, process: subprocess.Popen[bytes], started: float) -> WorkerInfo:
         assert process.stdout is not None
         lines = _Lines(process.stdout.fileno())
-        port = int(self._read_line(process, lines, "PORT", started))
+        port_text = self._read_line(process, lines, "PORT", started)
+        if not port_text.isdigit():
+            raise self._start_failure("meldet keinen Port")
+        port = int(port_text)
         system = self._read_line(process, lines, "SYSTEM", started)
         base_url = f"http://127.0.0.1:{port}/v1"
         headers = {"Authorization": f"Bearer {self._key}"}
         with httpx.Client(timeout=5.0) as client:
             while True:
                 self._check_alive(process)
+                if self._stopping:
+                    raise LLMError("Das Sprachmodell wird beendet.")
                 try:
                     if client.get(f"{base_url}/models", headers=headers).status_code == 200:
                         break
@@ -364,6 +426,11 @@ class ModelWorker:
 
     def _check_alive(self, process: subprocess.Popen[bytes], *, wait: bool = False) -> None:
         code = process.wait(timeout=5) if wait else process.poll()
+        if code == EXIT_NO_CPU_BACKEND:
+            raise LLMError(
+                "Der Prozessor dieses Rechners hat kein AVX2; das mitgelieferte Sprachmodell "
+                'läuft hier nicht (ein Modellserver mit llm.backend = "openai" schon).'
+            )
         if code is not None:
             raise self._start_failure(f"ist beim Start beendet worden ({_signal_name(code)})")
 

@@ -12,9 +12,12 @@ Protocol on standard output, one line each, before the model is loaded:
 * ``SYSTEM <text>``: llama.cpp's system information (the CPU features of the backend variant
   it chose for this CPU, see :mod:`assistant.llama_backends`).
 
-The server answers only after the model is loaded; the parent polls ``GET /v1/models`` for
-readiness. The process ends when its parent ends (a thread watches the parent's PID), so no orphaned
-worker keeps a model in memory.
+After these two lines standard output goes to standard error (the parent's log file). The
+socket listens before its port is announced, and the config file (with the key) is deleted as
+soon as it is read. The server answers only after the model is loaded; the parent polls
+``GET /v1/models`` for readiness. The process ends when its parent ends (a thread watches the
+parent's PID), so no orphaned worker keeps a model in memory. Exit code 3: no CPU backend
+variant of the build runs on this CPU (no AVX2).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import time
 from pathlib import Path
 
 PARENT_ENV = "VORLAGEN_WORKER_PARENT"
+EXIT_NO_CPU_BACKEND = 3
+"""Exit code when no CPU backend variant of the build can run on this CPU."""
 
 
 def _die_with_parent(parent: int) -> None:
@@ -67,14 +72,24 @@ def main(argv: list[str]) -> int:
 
     from assistant.llama_backends import load_cpu_backend
 
-    load_cpu_backend()  # the best CPU variant of the portable build, before any model
+    if not load_cpu_backend():  # the best CPU variant of the portable build, before any model
+        sys.stderr.write("no llama.cpp CPU backend variant runs on this CPU (AVX2 missing)\n")
+        return EXIT_NO_CPU_BACKEND
 
-    config = ConfigFileSettings.model_validate_json(Path(argv[0]).read_bytes())
+    path = Path(argv[0])
+    config = ConfigFileSettings.model_validate_json(path.read_bytes())
+    path.unlink(missing_ok=True)  # the key lives on in this process only
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((config.host, 0))
+    # listening before the port is announced: no other local process can take the port over
+    # while the model loads (the parent's health checks wait in the backlog meanwhile)
+    sock.listen(64)
     _say(f"PORT {sock.getsockname()[1]}")
     _say(f"SYSTEM {llama_cpp.llama_print_system_info().decode('utf-8', 'replace').strip()}")
+    # from here on, whatever the server prints goes to the log file: nobody reads the pipe
+    # any more, and a full pipe would block the server
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
 
     app = create_app(
         server_settings=ServerSettings.model_validate(config), model_settings=config.models

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,28 @@ def _worker_dirs() -> set[str]:
 
 def test_a_worker_dying_at_start_is_one_german_sentence(tmp_path: Path, gguf: Path) -> None:
     before = _worker_dirs()
-    worker = ModelWorker(lambda: gguf, python=_fake_python(tmp_path, "exit 3"))
+    worker = ModelWorker(lambda: gguf, python=_fake_python(tmp_path, "exit 5"))
     with pytest.raises(LLMError) as caught:
         worker.ensure_running()
     message = str(caught.value)
     assert message.startswith("Das Sprachmodell konnte nicht gestartet werden")
-    assert "Exit-Code 3" in message and "\n" not in message
+    assert "Exit-Code 5" in message and "\n" not in message
     assert not worker.alive() and worker.starts == 1
     assert _worker_dirs() == before  # the private config with the key is gone
+
+
+def test_a_cpu_without_avx2_is_named(tmp_path: Path, gguf: Path) -> None:
+    worker = ModelWorker(lambda: gguf, python=_fake_python(tmp_path, "exit 3"))
+    with pytest.raises(LLMError, match="kein AVX2"):
+        worker.ensure_running()
+
+
+def test_a_stopped_worker_is_not_restarted_in_the_background(tmp_path: Path, gguf: Path) -> None:
+    worker = ModelWorker(lambda: gguf, python=_fake_python(tmp_path, "exit 1"))
+    worker.stop()
+    worker.restart_in_background()
+    time.sleep(1.0)
+    assert worker.starts == 0
 
 
 def test_a_worker_that_never_answers_is_stopped_after_the_start_timeout(
@@ -73,7 +88,7 @@ def test_the_config_is_private_and_the_key_random(tmp_path: Path, gguf: Path) ->
     """The stand-in copies its config file's mode and content where the test can see them."""
     seen = tmp_path / "seen"
     python = _fake_python(
-        tmp_path, f'stat -c %a "$3" > {seen}.mode; cat "$3" > {seen}.json; exit 1'
+        tmp_path, f'stat -c %a "$4" > {seen}.mode; cat "$4" > {seen}.json; exit 1'
     )
     keys = set()
     for _ in range(2):
