@@ -67,6 +67,8 @@ def load_services(overrides: Mapping[str, Any] | None = None) -> Services:
     except SettingsError as err:
         fail(str(err), EXIT_USAGE)
     logging.basicConfig(level=services.settings.log_level, format="%(levelname)s: %(message)s")
+    # the OpenAI client logs request bodies (document text) at DEBUG: never below INFO
+    logging.getLogger("openai").setLevel(max(logging.INFO, logging.getLogger().level))
     return services
 
 

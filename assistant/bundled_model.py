@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
@@ -57,6 +58,8 @@ REPEAT_PENALTY = 1.1
 sentences until the token limit); the drafting service also stops a repeating answer."""
 
 CONNECT_TIMEOUT_S = 10.0
+IDLE_CHECK_S = 60.0
+"""After this many idle seconds the worker is asked whether it still answers before use."""
 EXIT_GRACE_S = 3.0
 """How long a worker whose connection broke may take to be seen as ended."""
 
@@ -175,7 +178,8 @@ class BundledChatModel(StreamBackedChatModel):
         self.stall_timeout_s = stall_timeout_s
         self._lock = threading.RLock()
         self._client: OpenAICompatibleChatModel | None = None
-        self._client_url = ""
+        self._client_worker = 0
+        self._last_used = time.monotonic()
 
     @property
     def name(self) -> str:
@@ -195,8 +199,15 @@ class BundledChatModel(StreamBackedChatModel):
             return info
 
     def _connected(self) -> OpenAICompatibleChatModel:
+        """The client of the running worker (started if need be; after an idle spell it is
+        asked whether it still answers, and replaced when it does not)."""
+        idle = time.monotonic() - self._last_used
+        if self.worker.alive() and idle > IDLE_CHECK_S and not self.worker.healthy():
+            log.info("Sprachmodell antwortet nach %.0f s Pause nicht; Neustart", idle)
+            self.worker.kill()
         info = self.worker.ensure_running()
-        if self._client is None or self._client_url != info.base_url:
+        self._last_used = time.monotonic()
+        if self._client is None or self._client_worker != info.pid:
             self._client = OpenAICompatibleChatModel(
                 base_url=info.base_url,
                 model=MODEL_ALIAS,
@@ -209,7 +220,7 @@ class BundledChatModel(StreamBackedChatModel):
                 schema_format="llama_cpp",
                 extra_body={"repeat_penalty": REPEAT_PENALTY},
             )
-            self._client_url = info.base_url
+            self._client_worker = info.pid  # a new worker has a new key, maybe the same port
         return self._client
 
     def _stream(
@@ -220,6 +231,8 @@ class BundledChatModel(StreamBackedChatModel):
         schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
         with self._lock:
+            if cancelled.is_set():  # the caller left while waiting for the worker
+                return
             client = self._connected()
             try:
                 for text in client.stream(messages, max_tokens=max_tokens, schema=schema):
@@ -239,7 +252,13 @@ class BundledChatModel(StreamBackedChatModel):
         elif self.worker.ended_within(EXIT_GRACE_S):
             how = self.worker.exit_description() or "beendet"
         else:
-            return err
+            # the worker lives but broke off the answer (e.g. a prompt longer than n_ctx):
+            # the backend's words would name an internal address and the network
+            log.info("Sprachmodell-Prozess brach die Antwort ab: %s", err)
+            return LLMError(
+                "Das Sprachmodell hat die Antwort abgebrochen (vermutlich ist die Anfrage zu "
+                "lang für llm.n_ctx); Einzelheiten mit VORLAGEN_LOG_LEVEL=DEBUG."
+            )
         log.info("Sprachmodell abgebrochen (%s); Neustart", how)
         self.worker.restart_in_background()
         return ModelCrashedError(

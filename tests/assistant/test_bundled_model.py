@@ -88,6 +88,31 @@ def test_the_worker_writes_german_and_reports_its_build(bundled: BundledChatMode
         assert "AVX2" in features, features
 
 
+def test_the_worker_writes_its_output_to_the_log_not_the_pipe(bundled: BundledChatModel) -> None:
+    """After the handshake nobody reads the pipe; a full pipe would block the server (it
+    prints a line for every stream a client leaves early)."""
+    pid = bundled.worker_info().pid
+    assert os.readlink(f"/proc/{pid}/fd/1").endswith("worker.log")
+    assert not list(Path(os.readlink(f"/proc/{pid}/fd/1")).parent.glob("config.json"))
+
+
+def test_a_worker_silent_after_an_idle_spell_is_replaced_before_use(
+    bundled_model_path: Path,
+) -> None:
+    model = make_chat_model(
+        "bundled", models_dir=bundled_model_path.parent, model_path=bundled_model_path
+    )
+    assert isinstance(model, BundledChatModel)
+    try:
+        info = model.worker.ensure_running()
+        os.kill(info.pid, signal.SIGSTOP)
+        model._last_used -= 120  # as if the worker had sat idle for two minutes
+        assert model.generate(GERMAN, max_tokens=20).strip()  # no error: replaced first
+        assert model.worker_info().pid != info.pid
+    finally:
+        model.worker.stop()
+
+
 def test_the_worker_refuses_requests_without_its_key(bundled: BundledChatModel) -> None:
     import httpx
 
