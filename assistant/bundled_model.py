@@ -80,7 +80,7 @@ class StreamBackedChatModel(ABC):
         cancelled: threading.Event,
         schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
-        raise NotImplementedError
+        """The answer's tokens; stop early when ``cancelled`` is set (the caller left)."""
 
     def generate(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None) -> str:
         return "".join(self._stream(messages, max_tokens, threading.Event()))

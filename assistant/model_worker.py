@@ -120,6 +120,17 @@ def _wait(process: subprocess.Popen[bytes], seconds: float) -> bool:
     return True
 
 
+def _answers(base_url: str, key: str, timeout: float) -> bool:
+    """Whether the worker at ``base_url`` answers ``GET /models`` with the key: it is ready."""
+    try:
+        response = httpx.get(
+            f"{base_url}/models", headers={"Authorization": f"Bearer {key}"}, timeout=timeout
+        )
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
 def _usable_cpus() -> int:
     """The CPUs this process may run on (a container's CPU set), else all cores."""
     if hasattr(os, "sched_getaffinity"):
@@ -193,13 +204,7 @@ class ModelWorker:
         (a process whose socket just closed may not have been reaped yet)."""
         with self._lock:
             process = self._process
-        if process is None:
-            return True
-        try:
-            process.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
+        return process is None or _wait(process, seconds)
 
     def restart_in_background(self) -> None:
         """Start a new worker now, without waiting for it (after a crash: the next request
@@ -239,14 +244,7 @@ class ModelWorker:
         """Whether the running worker answers ``GET /v1/models`` within ``timeout`` seconds
         (asked only while no request runs, e.g. after the worker sat idle)."""
         info = self.info
-        if info is None:
-            return False
-        headers = {"Authorization": f"Bearer {self._key}"}
-        try:
-            response = httpx.get(f"{info.base_url}/models", headers=headers, timeout=timeout)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        return info is not None and _answers(info.base_url, self._key, timeout)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """End the worker now (after a hang); the next :meth:`ensure_running` starts anew."""
@@ -391,20 +389,15 @@ class ModelWorker:
         port = int(port_text)
         system = self._read_line(process, lines, "SYSTEM", started)
         base_url = f"http://127.0.0.1:{port}/v1"
-        headers = {"Authorization": f"Bearer {self._key}"}
-        with httpx.Client(timeout=5.0) as client:
-            while True:
-                self._check_alive(process)
-                if self._stopping:
-                    raise LLMError("Das Sprachmodell wird beendet.")
-                try:
-                    if client.get(f"{base_url}/models", headers=headers).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if self._deadline_left(started) <= 0:
-                    raise self._start_failure("antwortet nicht")
-                time.sleep(0.1)
+        while True:
+            self._check_alive(process)
+            if self._stopping:
+                raise LLMError("Das Sprachmodell wird beendet.")
+            if _answers(base_url, self._key, 5.0):
+                break
+            if self._deadline_left(started) <= 0:
+                raise self._start_failure("antwortet nicht")
+            time.sleep(0.1)
         return WorkerInfo(process.pid, base_url, system, time.perf_counter() - started)
 
     def _read_line(
@@ -425,7 +418,9 @@ class ModelWorker:
                 self._check_alive(process, wait=True)
 
     def _check_alive(self, process: subprocess.Popen[bytes], *, wait: bool = False) -> None:
-        code = process.wait(timeout=5) if wait else process.poll()
+        if wait:
+            _wait(process, 5)
+        code = process.poll()
         if code == EXIT_NO_CPU_BACKEND:
             raise LLMError(
                 "Der Prozessor dieses Rechners hat kein AVX2; das mitgelieferte Sprachmodell "
