@@ -1,9 +1,10 @@
 """``vorlagen eval drafts``: regenerate real council papers and compare with a naive baseline.
 
 Registered on the ``eval`` group of ``api/cli_search.py`` by :func:`register`. The library part
-(requests from papers, the baseline, the figures) is ``assistant/draft_eval.py``; this module
-parses the papers, wires the two systems from the services, prints progress on stderr and the
-report on stdout. Definitions of the figures: ``docs/drafting.md``, "Evaluating drafts".
+(requests from papers, the baseline, the figures) is the package ``assistant/eval/``, its public
+names in ``assistant/draft_eval.py``; this module parses the papers, wires the two systems from
+the services, prints progress on stderr and the report on stdout. Definitions of the figures:
+``docs/drafting.md``, "Evaluating drafts".
 
 Exit codes as everywhere in the CLI: 0 when the run is complete (whatever the drafts' quality),
 1 for bad input (no papers, no usable paper, an empty store, a model or index that fails as a

@@ -1,5 +1,6 @@
-"""Draft evaluation (assistant/draft_eval.py): the pure parts, with real Karlsruhe papers where
-useful and fakes for the retriever and the chat model (no model, no store)."""
+"""Draft evaluation (assistant/eval/, through assistant/draft_eval.py): the pure parts, with
+real Karlsruhe papers where useful and fakes for the retriever and the chat model (no model, no
+store)."""
 
 from __future__ import annotations
 
