@@ -10,13 +10,10 @@ source markers; :func:`mark_quotes` adds the marker ``[n]`` after a sentence cop
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from assistant.draft_events import Section
 from assistant.schema import Draft
 from assistant.validation import CITATION_MARKER, RE_WORD, unmarked_quotes
-
-if TYPE_CHECKING:  # only for the annotation: assistant.drafting imports this module
-    from assistant.drafting import Section
 
 __all__ = ["REPEAT_WORDS", "clean_section", "cut_repetition", "mark_quotes", "repetition_at"]
 

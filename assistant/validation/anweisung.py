@@ -36,7 +36,9 @@ INSTRUCTION_PHRASES: tuple[str, ...] = (
     # beschlussvorschlag.j2: "in 1 bis 5 vollständigen Sätzen; keine Begründung, keine Zahlen,
     # die nicht in den Fakten stehen", "ohne Quellenverweise"; earlier: "100 bis 250 Wörter"
     r"\bin \d+(?: bis \d+)? (?:vollständigen )?(?:Sätzen|Absätzen|Wörtern)\b",
-    r"\bvollständige[n]? Sätze[n]?\b",
+    r"\b(?:vollständige|ganze)[n]? Sätze[n]?\b",
+    # sachdarstellung.j2 (issue 9): "Schreibe jetzt den Absatz „…“", "jede Angabe einmal"
+    r"\b(?:[Dd]ieser|[Dd]er) Absatz (?:wird|beschreibt|enthält|fasst)\b|\bjede Angabe einmal\b",
     r"\b\d+ bis \d+ (?:Sätze|Absätze|Wörter)\b",
     r"\bkeine Zahlen,? die nicht\b",
     r"\bkeine Begründung, keine\b",
@@ -58,7 +60,7 @@ RE_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in INSTRUCTION_PHRASES))
 # Imperatives the prompts give the model, at the start of a sentence or list item.
 RE_IMPERATIVE = re.compile(
     r"(?:[-–•*]\s+|\d{1,2}[.)]\s+)?(?:Schreibe|Beschließe|Beginne|Antworte|Korrigiere|Verwende"
-    r"|Erfinde|Belege|Gliedere|Setze|Ignoriere|Befolge|Behalte|Streiche|Formuliere)\b"
+    r"|Erfinde|Belege|Gliedere|Setze|Ignoriere|Befolge|Behalte|Streiche|Formuliere|Forme|Gib)\b"
 )
 _JINJA = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
