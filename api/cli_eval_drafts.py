@@ -153,8 +153,10 @@ def eval_drafts(
     Finanzielle Auswirkungen); die Vorlage selbst wird von der Suche ausgeschlossen. Gemessen
     werden der Vorlagen-Assistent und eine einfache Vergleichslösung (Baseline: fünf
     Abschnitte der Bedeutungssuche, eine schlichte Anweisung, keine Überarbeitung) mit
-    demselben Sprachmodell: Anteil bestandener Prüfungen, richtiges entscheidendes Gremium,
-    unbelegte Angaben, chrF gegen das Original und Sekunden je Entwurf.
+    demselben Sprachmodell: Anteil bestandener Prüfungen und vollständiger, sauberer Entwürfe,
+    Fehler je Regel, richtiges entscheidendes Gremium, Beschlüsse ohne Bezug zum Betreff,
+    unbelegte Angaben, verwendete Angaben der Sachbearbeitung, aus Quellen kopierter Text, chrF
+    gegen das Original und Sekunden je Entwurf.
     """
     if n < 1:
         fail("Die Zahl der Vorlagen (--n) muss mindestens 1 sein.", EXIT_USAGE)
@@ -299,14 +301,72 @@ SUMMARY_ROWS: tuple[tuple[str, Callable[[SystemSummary], str]], ...] = (
     ("Entwürfe", lambda s: str(s.drafts)),
     ("Fehlgeschlagen (Modellfehler)", lambda s: str(s.failed)),
     ("Prüfung bestanden", lambda s: _percent(s.passed)),
+    ("Vollständig und sauber", lambda s: _percent(s.complete_and_clean)),
     ("Richtiges entscheidendes Gremium", lambda s: _percent(s.deciding_body)),
+    ("Hinweis: Beschluss ohne Bezug zum Betreff", lambda s: _percent(s.topic_warning)),
     ("Unbelegte Angaben je Entwurf (Mittel)", lambda s: _number(s.ungrounded_mean, 2)),
     ("Unbelegte Angaben in bestandenen Entwürfen", lambda s: str(s.ungrounded_in_passing)),
+    ("Angaben der Sachbearbeitung verwendet (Mittel)", lambda s: _percent(s.fact_coverage)),
+    ("Sachdarstellung aus Quellen kopiert (Mittel)", lambda s: _percent(s.copied_share)),
     ("chrF Beschlussvorschlag (Korpus)", lambda s: _number(s.chrf_beschlussvorschlag)),
     ("chrF Sachdarstellung (Korpus)", lambda s: _number(s.chrf_sachdarstellung)),
     ("Sekunden je Entwurf (Mittel)", lambda s: _number(s.seconds_mean, 0)),
+    ("Sekunden je Entwurf (Median)", lambda s: _number(s.seconds_median, 0)),
     ("Sekunden je Entwurf (Maximum)", lambda s: _number(s.seconds_max, 0)),
 )
+
+
+def _rule_rows(summaries: Sequence[SystemSummary]) -> list[tuple[str, list[str]]]:
+    """One row per rule with an error in any draft: the share of each system's drafts."""
+    rules = dict.fromkeys(rule for summary in summaries for rule in summary.rules)
+    return [
+        (f"Fehler der Regel {rule}", [_percent(s.rules.get(rule)) for s in summaries])
+        for rule in rules
+    ]
+
+
+PAPER_COLUMNS = (
+    "Bestanden",
+    "Sauber",
+    "Gremium",
+    "Unbelegt",
+    "Fakten",
+    "Kopiert",
+    "chrF BV",
+    "chrF SD",
+)
+
+
+def _paper_cells(run: PaperRun) -> list[str]:
+    """The cells of one run in the per-paper table (after Vorlage and System, before s)."""
+    if run.draft is None:
+        return ["Fehler", *([""] * (len(PAPER_COLUMNS) - 1))]
+    row = run_row(run)
+    return [
+        _yes_no(row["passed"]),
+        _yes_no(row["complete_and_clean"]),
+        _yes_no(row["deciding_body"]),
+        str(row["ungrounded"]),
+        _percent(row["fact_coverage"]),
+        _percent(row["copied_share"]),
+        f"{row['chrf_beschlussvorschlag']:.1f}",
+        f"{row['chrf_sachdarstellung']:.1f}",
+    ]
+
+
+def _yes_no(value: bool) -> str:
+    return "ja" if value else "nein"
+
+
+def _rows_table(runs: Sequence[PaperRun]) -> Table:
+    rows = Table(title="Je Vorlage", title_justify="left", box=box.SIMPLE_HEAD)
+    rows.add_column("Vorlage")
+    rows.add_column("System")
+    for name in (*PAPER_COLUMNS, "s"):
+        rows.add_column(name, justify="right")
+    for run in runs:
+        rows.add_row(_label(run.paper), run.system, *_paper_cells(run), f"{run.seconds:.0f}")
+    return rows
 
 
 def _print_report(
@@ -326,26 +386,10 @@ def _print_report(
         table.add_column(summary.system, justify="right")
     for label, value in SUMMARY_ROWS:
         table.add_row(label, *(value(summary) for summary in summaries))
+    for label, cells in _rule_rows(summaries):
+        table.add_row(label, *cells)
     console.print(table)
-
-    rows = Table(title="Je Vorlage", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("Vorlage", "System", "Bestanden", "Gremium", "Unbelegt", "chrF BV", "chrF SD"):
-        rows.add_column(name, justify="left" if name in ("Vorlage", "System") else "right")
-    rows.add_column("s", justify="right")
-    for run in runs:
-        row = run_row(run)
-        if run.draft is None:
-            cells = ["Fehler", "", "", "", ""]
-        else:
-            cells = [
-                "ja" if row["passed"] else "nein",
-                "ja" if row["deciding_body"] else "nein",
-                str(row["ungrounded"]),
-                f"{row['chrf_beschlussvorschlag']:.1f}",
-                f"{row['chrf_sachdarstellung']:.1f}",
-            ]
-        rows.add_row(_label(run.paper), run.system, *cells, f"{run.seconds:.0f}")
-    console.print(rows)
+    console.print(_rows_table(runs))
     for run in runs:
         if run.error:
             console.print(f"{_label(run.paper)}, {run.system}: {run.error}", soft_wrap=True)

@@ -20,7 +20,9 @@ One paper, step by step:
    recorded for that paper and system and the evaluation goes on.
 4. :func:`summarise` computes the figures per system from the :class:`PaperRun` records;
    :func:`run_row` gives the per-paper row (:mod:`assistant.eval.summary`, with the figures of
-   one draft in :mod:`assistant.eval.metrics`).
+   one draft in :mod:`assistant.eval.metrics`: besides chrF, deciding body and ungrounded
+   tokens, what a clerk would judge: :func:`complete_and_clean`, :func:`fact_coverage`,
+   :func:`copied_share`, :func:`topic_warning`, the rules with errors).
 
 The baseline (:class:`BaselineDrafter`, :mod:`assistant.eval.baseline`) is the honest naive
 alternative with the same model: the top :data:`BASELINE_K` dense chunks, one plain prompt
@@ -39,7 +41,17 @@ from assistant.eval.baseline import (
     split_answer,
 )
 from assistant.eval.clerk_facts import fact_sentences, split_sentences
-from assistant.eval.metrics import chrf, corpus_chrf, decides_correctly, ungrounded_count
+from assistant.eval.metrics import (
+    CLEAN_RULES,
+    chrf,
+    complete_and_clean,
+    copied_share,
+    corpus_chrf,
+    decides_correctly,
+    fact_coverage,
+    topic_warning,
+    ungrounded_count,
+)
 from assistant.eval.papers import (
     NO_FINANCES,
     Skipped,
@@ -50,13 +62,14 @@ from assistant.eval.papers import (
     skip_reason,
 )
 from assistant.eval.runs import ASSISTANT, BASELINE, Drafter, PaperRun, assistant_drafter, run_paper
-from assistant.eval.summary import SystemSummary, run_row, summarise
+from assistant.eval.summary import SystemSummary, failing_rules, run_row, summarise
 
 __all__ = [
     "ASSISTANT",
     "BASELINE",
     "BASELINE_K",
     "BASELINE_MAX_TOKENS",
+    "CLEAN_RULES",
     "NO_FINANCES",
     "BaselineDrafter",
     "DenseRetriever",
@@ -68,11 +81,15 @@ __all__ = [
     "assistant_drafter",
     "choose_papers",
     "chrf",
+    "complete_and_clean",
+    "copied_share",
     "corpus_chrf",
     "decides_correctly",
     "deciding_gremium",
     "evenly_spaced",
+    "fact_coverage",
     "fact_sentences",
+    "failing_rules",
     "request_from_vorlage",
     "run_paper",
     "run_row",
@@ -80,5 +97,6 @@ __all__ = [
     "split_answer",
     "split_sentences",
     "summarise",
+    "topic_warning",
     "ungrounded_count",
 ]

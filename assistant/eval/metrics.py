@@ -1,5 +1,7 @@
 """The figures of one draft: closeness to the original (chrF), the right deciding body, the
-ungrounded tokens. :mod:`assistant.eval.summary` sums them up per system.
+ungrounded tokens, and what a clerk would judge: the rules it breaks, whether it is complete
+and clean, how many of the clerk's facts it uses, how much of it is copied from a source, the
+topic warning. :mod:`assistant.eval.summary` sums them up per system.
 """
 
 from __future__ import annotations
@@ -8,16 +10,53 @@ from collections.abc import Iterable, Sequence
 
 from sacrebleu.metrics.chrf import CHRF
 
-from assistant.schema import Draft
+from assistant.eval.clerk_facts import QUOTED_NAME
+from assistant.schema import Draft, ValidationReport
 from assistant.validation import (
     CITATION_MARKER,
     RE_CLAUSE,
     RE_INVERTED_CLAUSE,
+    Fact,
+    extract_facts,
     same_body,
     validate,
 )
+from assistant.validation.facts import Sources
+from assistant.validation.sentences import RE_READER_WORD, ngrams, word_tokens
 
-__all__ = ["chrf", "corpus_chrf", "decides_correctly", "ungrounded_count"]
+__all__ = [
+    "CLEAN_RULES",
+    "COPY_RUN_WORDS",
+    "chrf",
+    "complete_and_clean",
+    "copied_share",
+    "corpus_chrf",
+    "decides_correctly",
+    "error_rules",
+    "fact_coverage",
+    "topic_warning",
+    "ungrounded_count",
+    "warning_rules",
+]
+
+# Rules whose warnings a clerk would not keep either (issue 9): a draft is "complete and clean"
+# with no error and no warning of these.
+CLEAN_RULES: tuple[str, ...] = (
+    "vollstaendig",
+    "formularreste",
+    "finanzen",
+    "wiederholung",
+    "anweisung",
+    "abdeckung",
+    "fremder-fall",
+)
+COPY_RUN_WORDS = 8  # a run of this many words shared with a source counts as copied
+
+
+def _report(draft: Draft) -> ValidationReport:
+    """The draft's validation report (validated here when it has none)."""
+    return draft.validation or validate(draft)
+
 
 _CHRF = CHRF()  # chrF2: character 6-grams, beta 2, whitespace ignored (sacrebleu's defaults)
 _RECOMMENDING = {"empfiehlt", "empfehlen"}
@@ -70,7 +109,7 @@ def decides_correctly(draft: Draft) -> bool:
     text = draft.beschlussvorschlag
     if not text.strip():
         return False
-    report = draft.validation or validate(draft)
+    report = _report(draft)
     if any(f.rule == "deciding-body" for f in (*report.errors, *report.warnings)):
         return False
     return any(same_body(body, draft.request.gremium) for body in _acting_bodies(text))
@@ -79,5 +118,94 @@ def decides_correctly(draft: Draft) -> bool:
 def ungrounded_count(draft: Draft) -> int:
     """The number of ``grounded`` findings: numbers, dates, amounts, §, Vorlagen-Nr. in the
     draft that are neither in the request nor in a cited passage (each occurrence counts)."""
-    report = draft.validation or validate(draft)
+    report = _report(draft)
     return sum(1 for f in (*report.errors, *report.warnings) if f.rule == "grounded")
+
+
+# --- what a clerk would judge -----------------------------------------------------------------
+
+
+def error_rules(draft: Draft) -> set[str]:
+    """The ids of the rules with at least one error in ``draft``."""
+    return {f.rule for f in _report(draft).errors}
+
+
+def warning_rules(draft: Draft) -> set[str]:
+    """The ids of the rules with at least one warning in ``draft``."""
+    return {f.rule for f in _report(draft).warnings}
+
+
+def complete_and_clean(draft: Draft) -> bool:
+    """No error of any rule and no warning of the :data:`CLEAN_RULES` (an unfinished sentence,
+    form or Markdown residue, finances in the text, a repeated sentence, prompt instructions,
+    an unused fact of the clerk's, another case's matter)."""
+    report = _report(draft)
+    return report.ok and not any(f.rule in CLEAN_RULES for f in report.warnings)
+
+
+def topic_warning(draft: Draft) -> bool:
+    """Whether validation warns that the Beschlussvorschlag is not about the Betreff (the topic
+    check of rule ``operative``: its only finding with severity warning)."""
+    return any(f.rule == "operative" for f in _report(draft).warnings)
+
+
+def _words(text: str) -> list[str]:
+    """The lower-case words of ``text`` as a reader counts them ("1.200.000" is one word),
+    punctuation and citation markers dropped."""
+    return word_tokens(text, RE_READER_WORD)
+
+
+def _phrase(text: str) -> str:
+    """Lower-case words separated by one space, punctuation and citation markers dropped,
+    padded with spaces so that a phrase matches whole words only."""
+    return f" {' '.join(_words(text))} "
+
+
+def _request_facts(fakten: str) -> tuple[list[Fact], list[str]]:
+    """The distinct checkable tokens of the clerk's facts (by their normalised keys) and the
+    distinct names in quotation marks (as :func:`_phrase`)."""
+    facts: dict[tuple[object, ...], Fact] = {}
+    for fact in extract_facts(fakten):
+        facts.setdefault((fact.needs, fact.paragraphs), fact)
+    names = dict.fromkeys(_phrase(m.group()[1:-1]) for m in QUOTED_NAME.finditer(fakten))
+    return list(facts.values()), [name for name in names if name.strip()]
+
+
+def fact_coverage(draft: Draft) -> float | None:
+    """The share of the clerk's checkable details that the draft's Beschlussvorschlag and
+    Sachdarstellung take up; ``None`` when the facts have none.
+
+    The details are the numbers, amounts, dates, years, percentages, times, § references and
+    Vorlagen-Nr. of ``request.fakten`` (:func:`~assistant.validation.extract_facts`; each
+    distinct value once), compared by the keys ``grounded`` uses ("1.500 €" is "1500 Euro",
+    "05.12.2023" is "5. Dezember 2023"), and the names in quotation marks („Stiftung Forum
+    Recht“), which count when their words occur in that order (case and punctuation ignored).
+    """
+    facts, names = _request_facts(draft.request.fakten)
+    if not facts and not names:
+        return None
+    text = f"{draft.beschlussvorschlag}\n{draft.sachdarstellung}"
+    found = Sources()
+    found.add_text(text)
+    words = _phrase(text)
+    covered = sum(found.covers(fact) for fact in facts) + sum(name in words for name in names)
+    return covered / (len(facts) + len(names))
+
+
+def copied_share(draft: Draft, run: int = COPY_RUN_WORDS) -> float | None:
+    """The share of the Sachdarstellung's words that lie in a run of ``run`` consecutive words
+    shared with the passage of any of the draft's citations (lower case, punctuation and
+    citation markers dropped, a number such as "1.200.000" one word): text copied from a
+    source. ``None`` for an empty
+    Sachdarstellung; 0.0 without citations."""
+    words = _words(draft.sachdarstellung)
+    if not words:
+        return None
+    theirs: set[tuple[str, ...]] = set()
+    for citation in draft.citations:
+        theirs |= ngrams(_words(citation.passage), run)
+    copied = [False] * len(words)
+    for i in range(len(words) - run + 1):
+        if tuple(words[i : i + run]) in theirs:
+            copied[i : i + run] = [True] * run
+    return sum(copied) / len(words)

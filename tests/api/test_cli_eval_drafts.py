@@ -7,12 +7,19 @@ store of 30 Karlsruhe papers that includes the paper itself (it must be excluded
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from assistant.schema import Draft
+from api.cli_eval_drafts import _as_json, _print_report
+from assistant.eval.papers import Skipped
+from assistant.eval.runs import ASSISTANT, BASELINE, PaperRun
+from assistant.eval.summary import summarise
+from assistant.schema import Draft, DraftRequest, Finding, SourceRef, ValidationReport, Vorlage
+from assistant.validation import RULE_IDS
 from tests.api.test_cli import assert_one_german_sentence_per_failure, run
 
 # --- fast -----------------------------------------------------------------------------------
@@ -79,6 +86,64 @@ def test_missing_or_unusable_papers_are_bad_input(karlsruhe_dir: Path, tmp_path:
     assert "Beschlussvorschlag" in none.stderr
 
 
+def _fake_runs() -> list[PaperRun]:
+    paper = Vorlage(
+        id="d" * 16,
+        source=SourceRef(path="x.json", system="oparl"),
+        vorlagen_nr="2024/0003",
+        betreff="Sanierung der Sporthalle",
+        beschlussvorschlag="Der Gemeinderat beschließt die Sanierung.",
+        sachdarstellung="Die Halle ist alt.",
+        text="…",
+    )
+    request = DraftRequest(betreff="Sanierung der Sporthalle", gremium="Gemeinderat")
+
+    def draft(*rules: str) -> Draft:
+        findings = [Finding(rule=rule, severity="error", message="…") for rule in rules]
+        return Draft(
+            request=request,
+            beschlussvorschlag="Der Gemeinderat beschließt die Sanierung.",
+            sachdarstellung="Die Halle ist alt.",
+            validation=ValidationReport.from_findings(findings),
+        )
+
+    return [
+        PaperRun(paper, ASSISTANT, 30.0, draft=draft()),
+        PaperRun(paper, BASELINE, 20.0, draft=draft("grounded", "citations")),
+        PaperRun(paper, ASSISTANT, 50.0, error="Das Sprachmodell antwortet nicht."),
+    ]
+
+
+def test_the_report_and_the_json_carry_the_new_figures() -> None:
+    runs = _fake_runs()
+    summaries = summarise(runs)
+    chosen, skipped = [runs[0].paper], [Skipped("y.json", "ohne Sachdarstellung")]
+    out = io.StringIO()
+    _print_report(Console(file=out, width=220), chosen, skipped, summaries, runs)
+    text = out.getvalue()
+    for label in (
+        "Vollständig und sauber",
+        "Angaben der Sachbearbeitung verwendet (Mittel)",
+        "Sachdarstellung aus Quellen kopiert (Mittel)",
+        "Hinweis: Beschluss ohne Bezug zum Betreff",
+        "Sekunden je Entwurf (Median)",
+        "Fehler der Regel grounded",
+        "Fehler der Regel citations",
+        "Sauber",
+        "Kopiert",
+    ):
+        assert label in text, label
+    assert "Übersprungen: y.json (ohne Sachdarstellung)" in text
+    payload = json.loads(json.dumps(_as_json(chosen, skipped, summaries, runs)))
+    assistant, baseline = payload["systems"]
+    assert assistant["rules"] == {"grounded": 0.0, "citations": 0.0}
+    assert baseline["rules"] == {"grounded": 1.0, "citations": 1.0}
+    assert assistant["complete_and_clean"] == 1.0 and assistant["seconds_median"] == 30.0
+    assert assistant["fact_coverage"] is None and assistant["copied_share"] == 0.0
+    row = payload["rows"][1]
+    assert row["rules_failed"] == ["citations", "grounded"] and row["topic_warning"] is False
+
+
 # --- slow: the real bundled model -----------------------------------------------------------
 
 
@@ -131,6 +196,11 @@ def test_real_eval_of_one_paper(
             assert 0 <= summary["chrf_beschlussvorschlag"] <= 100
             assert 0 <= summary["chrf_sachdarstellung"] <= 100
             assert 0 < summary["seconds_mean"] == summary["seconds_max"] < 1800
+            assert summary["seconds_median"] == summary["seconds_mean"]
+            assert summary["complete_and_clean"] in (0.0, 1.0)
+            assert summary["topic_warning"] in (0.0, 1.0)
+            assert set(summary["rules"]) <= set(RULE_IDS) | {"fremder-fall"}
+            assert summary["copied_share"] is None or 0 <= summary["copied_share"] <= 1
     rows = report["rows"]
     assert [r["system"] for r in rows] == ["Vorlagen-Assistent", "Baseline"]
     assert len({r["id"] for r in rows}) == 1
