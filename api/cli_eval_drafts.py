@@ -75,12 +75,13 @@ def register(eval_app: typer.Typer) -> None:
 
 def eval_drafts(
     papers: Annotated[
-        Path,
+        list[Path],
         typer.Option(
             "--papers",
-            metavar="VERZEICHNIS",
-            help="Ein Verzeichnis mit echten Vorlagen (z. B. OParl-Papers *.json), die neu "
-            "entworfen werden.",
+            metavar="PFAD",
+            help="Eine Datei oder ein Verzeichnis mit echten Vorlagen (z. B. OParl-Papers "
+            "*.json oder die Seeds *.txt), die neu entworfen werden; mehrfach angebbar, alle "
+            "zusammen sind eine Liste.",
             rich_help_panel=OPTIONS,
             show_default=False,
         ),
@@ -160,17 +161,14 @@ def eval_drafts(
     """
     if n < 1:
         fail("Die Zahl der Vorlagen (--n) muss mindestens 1 sein.", EXIT_USAGE)
-    if not papers.is_dir():
-        fail(f"Das Verzeichnis {papers} wurde nicht gefunden.", EXIT_BAD_INPUT)
-    services = load_services(_model_overrides(server, model))
-    paths, _ = collect_files([papers])
-    if not paths:
-        fail(f"Im Verzeichnis {papers} liegen keine lesbaren Vorlagen.", EXIT_BAD_INPUT)
+    overrides = _model_overrides(server, model)
+    paths = _paper_paths(papers)
+    services = load_services(overrides)
     chosen, skipped = choose_papers(paths, n, lambda path: _load(services, path))
     if not chosen:
         fail(
-            f"Keine der Vorlagen in {papers} hat Betreff, Beschlussvorschlag, Sachdarstellung "
-            "und Beratungsfolge.",
+            f"Keine der Vorlagen in {_names(papers)} hat Betreff, Beschlussvorschlag, "
+            "Sachdarstellung und ein entscheidendes Gremium.",
             EXIT_BAD_INPUT,
         )
     drafters = _drafters(services, store, without_baseline)
@@ -189,6 +187,22 @@ def eval_drafts(
 
 
 # --- wiring ---------------------------------------------------------------------------------
+
+
+def _names(papers: Sequence[Path]) -> str:
+    return ", ".join(str(path) for path in papers)
+
+
+def _paper_paths(papers: Sequence[Path]) -> list[Path]:
+    """The files of ``--papers`` (files as given, folders searched), sorted; every path must
+    exist and together they must hold at least one file."""
+    for path in papers:
+        if not path.exists():
+            fail(f"Die Datei oder das Verzeichnis {path} wurde nicht gefunden.", EXIT_BAD_INPUT)
+    paths, _ = collect_files(papers)
+    if not paths:
+        fail(f"In {_names(papers)} liegen keine lesbaren Vorlagen.", EXIT_BAD_INPUT)
+    return paths
 
 
 def _load(services: Services, path: Path) -> Vorlage | str:

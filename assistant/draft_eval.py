@@ -8,7 +8,8 @@ no settings. See ``docs/drafting.md`` ("Evaluating drafts") for the figures' def
 One paper, step by step:
 
 1. :func:`skip_reason` tells whether a parsed paper can be regenerated at all (it needs a
-   Betreff, a Beschlussvorschlag, a Sachdarstellung and a Beratungsfolge);
+   Betreff, a Beschlussvorschlag, a Sachdarstellung and a deciding body: from the
+   Beratungsfolge, else from the Beschlussvorschlag, :func:`deciding_body`);
    :func:`choose_papers` picks ``n`` such papers spread evenly over the sorted list
    (:mod:`assistant.eval.papers`).
 2. :func:`request_from_vorlage` turns the paper into the :class:`DraftRequest` a clerk would
@@ -23,6 +24,9 @@ One paper, step by step:
    one draft in :mod:`assistant.eval.metrics`: besides chrF, deciding body and ungrounded
    tokens, what a clerk would judge: :func:`complete_and_clean`, :func:`fact_coverage`,
    :func:`copied_share`, :func:`topic_warning`, the rules with errors).
+
+:func:`choose_examples` picks example drafts by a fixed rule and :func:`examples_markdown`
+prints them (:mod:`assistant.eval.examples`, ``bench/draft_examples.py``).
 
 The baseline (:class:`BaselineDrafter`, :mod:`assistant.eval.baseline`) is the honest naive
 alternative with the same model: the top :data:`BASELINE_K` dense chunks, one plain prompt
@@ -41,6 +45,7 @@ from assistant.eval.baseline import (
     split_answer,
 )
 from assistant.eval.clerk_facts import fact_sentences, split_sentences
+from assistant.eval.examples import Example, choose_examples, examples_markdown
 from assistant.eval.metrics import (
     CLEAN_RULES,
     chrf,
@@ -55,7 +60,9 @@ from assistant.eval.metrics import (
 from assistant.eval.papers import (
     NO_FINANCES,
     Skipped,
+    betreff_of,
     choose_papers,
+    deciding_body,
     deciding_gremium,
     evenly_spaced,
     request_from_vorlage,
@@ -74,19 +81,24 @@ __all__ = [
     "BaselineDrafter",
     "DenseRetriever",
     "Drafter",
+    "Example",
     "PaperRun",
     "Skipped",
     "SplitAnswer",
     "SystemSummary",
     "assistant_drafter",
+    "betreff_of",
+    "choose_examples",
     "choose_papers",
     "chrf",
     "complete_and_clean",
     "copied_share",
     "corpus_chrf",
     "decides_correctly",
+    "deciding_body",
     "deciding_gremium",
     "evenly_spaced",
+    "examples_markdown",
     "fact_coverage",
     "fact_sentences",
     "failing_rules",

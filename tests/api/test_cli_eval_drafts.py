@@ -68,6 +68,16 @@ def test_errors_are_one_german_sentence(
         assert "Traceback" not in result.stderr
 
 
+def test_papers_may_be_files_and_repeated(seeds_dir: Path, tmp_path: Path) -> None:
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    files = [arg for seed in (seeds[0], seeds[3]) for arg in ("--papers", seed)]
+    result = run("eval", "drafts", *files, "--store", tmp_path / "store", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Suchindex" in result.stderr  # both seeds usable: the run got as far as the store
+    missing = run("eval", "drafts", *files, "--papers", tmp_path / "fehlt.txt", cwd=tmp_path)
+    assert missing.returncode == 1 and "fehlt.txt wurde nicht gefunden" in missing.stderr
+
+
 def test_missing_or_unusable_papers_are_bad_input(karlsruhe_dir: Path, tmp_path: Path) -> None:
     missing = run("eval", "drafts", "--papers", tmp_path / "fehlt", cwd=tmp_path)
     assert missing.returncode == 1

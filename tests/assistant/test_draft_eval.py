@@ -196,8 +196,9 @@ def test_choose_papers_takes_the_first_usable_paper_of_each_stretch() -> None:
         update: dict[str, Any] = {"id": path.stem.ljust(16, "0")}
         if path.name in no_finance:
             update["finanzielle_auswirkungen"] = None
-        if path.name in no_steps:
+        if path.name in no_steps:  # and no body in the resolution to fall back on
             update["beratungsfolge"] = []
+            update["beschlussvorschlag"] = "Die Sanierung wird beschlossen."
         return _vorlage(**update)
 
     chosen, skipped = choose_papers(paths, 3, load)
@@ -315,7 +316,7 @@ def test_request_from_a_made_up_paper() -> None:
     without = request_from_vorlage(_vorlage(finanzielle_auswirkungen=None, art=None))
     assert without.finanzielle_auswirkungen == "keine" and without.art == "Beschlussvorlage"
     with pytest.raises(ValueError):
-        request_from_vorlage(_vorlage(beratungsfolge=[]))
+        request_from_vorlage(_vorlage(beratungsfolge=[], beschlussvorschlag="Es wird beschlossen."))
 
 
 def test_request_from_a_real_paper(karlsruhe_dir: Path) -> None:
