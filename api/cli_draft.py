@@ -318,8 +318,11 @@ def draft(
 ) -> None:
     """Einen Entwurf für Sachdarstellung und Beschlussvorschlag schreiben lassen.
 
-    Ähnliche frühere (öffentliche) Vorlagen werden gesucht und als Quellen [n] zitiert; der
-    Entwurf wird geprüft und bei Fehlern bis zu zweimal überarbeitet. Fortschritt und
+    Ähnliche frühere (öffentliche) Vorlagen werden gesucht und als Quellen [n] genannt. Die
+    Sachdarstellung folgt der üblichen Gliederung: Ihre ganzen Sätze bleiben wörtlich,
+    Stichpunkte formuliert das Sprachmodell aus (ein beanstandeter Absatz wird einmal neu
+    geschrieben, sonst werden Ihre Stichpunkte übernommen). Den Satz des Beschlussvorschlags
+    schreibt das Programm, das Sprachmodell ergänzt nur den Gegenstand. Fortschritt und
     Prüfbefunde erscheinen auf der Fehlerausgabe, der Entwurf auf der Standardausgabe (oder
     mit -o in einer Datei); ein Entwurf mit Fehlern wird mit sichtbaren Prüfhinweisen
     ausgegeben.
@@ -397,7 +400,7 @@ def _progress(event: DraftEvent, say: Callable[[str], None]) -> Draft | None:
     elif isinstance(event, SectionStarted):
         what = SECTION_NAMES.get(event.section, event.section)
         if event.attempt:
-            say(f"Überarbeite {what} (Runde {event.attempt}) …")
+            say("Schreibe einen Absatz der Sachdarstellung neu …")
         else:
             say(f"Schreibe {what} …")
     elif isinstance(event, ValidationDone):

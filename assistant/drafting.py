@@ -87,7 +87,14 @@ from assistant.draft_sources import (
     screen,
 )
 from assistant.draft_text import TextStream, json_part, salvage_text
-from assistant.outline import Part, cost_reference, fact_lines, fact_prose, plan
+from assistant.outline import (
+    Part,
+    cost_reference,
+    fact_lines,
+    fact_prose,
+    is_sentence,
+    plan,
+)
 from assistant.outline import precedent_sentence as precedent_for
 from assistant.ports import ChatMessage, ChatModelFactory, ModelCrashedError, StructuredOutputError
 from assistant.resolution import (
@@ -103,6 +110,7 @@ from assistant.resolution import (
 from assistant.schema import Beratungsschritt, Citation, Draft, DraftRequest, Finding
 from assistant.schema import ValidationReport as ValidationReport
 from assistant.validation import validate
+from assistant.validation.findings import finding
 from prompts import render
 
 __all__ = [
@@ -156,6 +164,14 @@ class _Answer:
 
     text: str = ""
     raw: str = ""
+
+
+@dataclass
+class _Prose:
+    """The model's sentences for a part's notes, and whether a client was shown other text."""
+
+    text: str = ""
+    replaced: bool = False
 
 
 @dataclass
@@ -381,6 +397,8 @@ class DraftingService:
             if part.key == "kosten":
                 reference = cost_reference(job.finanzen, NO_FINANCIAL_IMPACT)
                 paragraphs[-1] = f"{paragraphs[-1]} {reference}".strip()
+                if tokens and reference:
+                    yield TokenEvent(section="sachdarstellung", text=f" {reference}")
             if precedent and _precedent_after(parts, i):
                 paragraphs.append(precedent)
                 if tokens:
@@ -390,34 +408,76 @@ class DraftingService:
     async def _paragraph(
         self, job: _Job, part: Part, paragraphs: list[str], tokens: bool
     ) -> AsyncIterator[DraftEvent]:
-        """One paragraph, checked, asked again, else the facts themselves; appended to
-        ``paragraphs``."""
-        messages = job.messages("sachdarstellung", teil=part.title, angaben=list(part.facts))
+        """One paragraph, appended to ``paragraphs``: the clerk's sentences word for word, their
+        notes put into sentences by the model (checked, asked again, else the notes
+        themselves), in the clerk's order."""
         prefix = "\n\n" if paragraphs else ""
+        notes = [fact for fact in part.facts if not is_sentence(fact)]
+        before, after = _around_notes(part.facts)
+        if not notes:
+            text = fact_prose(part.facts)
+            if tokens:
+                yield TokenEvent(section="sachdarstellung", text=prefix + text)
+            paragraphs.append(text)
+            return
+        if tokens and before:
+            yield TokenEvent(section="sachdarstellung", text=f"{prefix}{before} ")
+            prefix = ""
+        prose = _Prose()
+        lead = (before, prefix)
+        async for event in self._notes(job, part, notes, paragraphs, prose, tokens, lead):
+            yield event
+        text = " ".join(t for t in (before, prose.text, after) if t)
+        if prose.replaced:
+            async for event in self._restart(
+                job, paragraphs, tokens, "\n\n" * bool(paragraphs), text
+            ):
+                yield event
+        elif tokens and after:
+            yield TokenEvent(section="sachdarstellung", text=f" {after}")
+        paragraphs.append(text)
+
+    async def _notes(
+        self,
+        job: _Job,
+        part: Part,
+        notes: list[str],
+        paragraphs: list[str],
+        prose: _Prose,
+        tokens: bool,
+        lead: tuple[str, str],
+    ) -> AsyncIterator[DraftEvent]:
+        """The model's sentences for ``notes`` into ``prose``: checked, asked again with the
+        findings, else the notes themselves (``prose.replaced`` when the streamed text was not
+        kept). ``lead``: the paragraph's sentences before the notes, and the separator still
+        to be streamed before the first token."""
+        before, prefix = lead
+        separator = "\n\n" if paragraphs else ""
+        messages = job.messages("sachdarstellung", teil=part.title, angaben=notes)
         answer = _Answer()
         async for token in self._ask(messages, answer, tokens, prefix):
             yield token
         text = shown = _clean_paragraph(answer.text, part)
-        problems = paragraph_findings(job.request, text, part.facts, job.finanzen)
+        problems = paragraph_findings(job.request, text, notes, job.finanzen)
         for _ in range(self.max_repairs):
             if not problems:
                 break
             retry = _Answer()
-            async for event in self._restart(job, paragraphs, tokens, prefix):
+            restart = self._restart(job, paragraphs, tokens, separator, f"{before} " * bool(before))
+            async for event in restart:
                 yield event
             async for token in self._ask(_repair(messages, answer, problems), retry, tokens):
                 yield token
+            prose.replaced = True
             shown = _clean_paragraph(retry.text, part)
-            again = paragraph_findings(job.request, shown, part.facts, job.finanzen)
+            again = paragraph_findings(job.request, shown, notes, job.finanzen)
             if len(again) < len(problems):
                 text, answer, problems = shown, retry, again
         if problems:
-            log.info("Absatz %s: Fakten der Sachbearbeitung übernommen", part.title)
-            text = fact_prose(part.facts)
-        if text != shown:
-            async for event in self._restart(job, paragraphs, tokens, prefix, text):
-                yield event
-        paragraphs.append(text)
+            log.info("Absatz %s: Notizen der Sachbearbeitung übernommen", part.title)
+            text = fact_prose(notes)
+        prose.text = text
+        prose.replaced = prose.replaced or text != shown
 
     async def _restart(
         self, job: _Job, paragraphs: list[str], tokens: bool, prefix: str, tail: str = ""
@@ -472,28 +532,30 @@ class DraftingService:
         form = choose_form(request, [c.passage for c in job.citations])
         recommending = recommending_bodies(request, job.beratungsfolge)
         kasus, example = _EXAMPLE_OBJECTS[form]
+        frame = compose(form, request.gremium, "…", recommending=recommending)
         messages = job.messages(
             "beschlussvorschlag",
             angaben=fact_lines(request.fakten),
-            rahmen=compose(form, request.gremium, "…", recommending=recommending),
+            rahmen=frame,
             kasus=kasus,
             beispiel=example,
         )
 
-        def build(out: ResolutionOut | None) -> str:
-            return _compose_answer(out, form, request.gremium, recommending)
+        def judge(out: ResolutionOut | None) -> tuple[str, list[Finding]]:
+            text = _compose_answer(out, form, request.gremium, recommending)
+            if not text:
+                return "", [_unusable_object(out, frame)]
+            return text, resolution_findings(request, text)
 
         answer = await self._ask_resolution(messages)
-        text = build(answer[0])
-        problems = resolution_findings(request, text) if text else []
+        text, problems = judge(answer[0])
         for _ in range(self.max_repairs):
-            if text and not problems:
+            if not problems:
                 break
             repair = _repair(messages, _Answer(raw=answer[1]), problems, "beschlussvorschlag")
             retry = await self._ask_resolution(repair)
-            retried = build(retry[0])
-            again = resolution_findings(request, retried) if retried else []
-            if retried and (not text or len(again) < len(problems)):
+            retried, again = judge(retry[0])
+            if len(again) < len(problems) or (retried and not text):
                 text, answer, problems = retried, retry, again
         if text and not problems:
             return text
@@ -526,6 +588,13 @@ class DraftingService:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _around_notes(facts: Sequence[str]) -> tuple[str, str]:
+    """(the clerk's sentences before the first note, the sentences after it) as text."""
+    first = next((i for i, fact in enumerate(facts) if not is_sentence(fact)), len(facts))
+    after = [fact for fact in facts[first:] if is_sentence(fact)]
+    return fact_prose(facts[:first]), fact_prose(after)
 
 
 def _precedent_after(parts: Sequence[Part], i: int) -> bool:
@@ -571,6 +640,17 @@ def _repair(
         ChatMessage("assistant", answer.raw or json.dumps({"text": answer.text})),
         ChatMessage("user", render("repair", section=section, findings=repair_findings(findings))),
     ]
+
+
+def _unusable_object(out: ResolutionOut | None, frame: str) -> Finding:
+    """The finding for an object that does not fit the resolution's sentence."""
+    said = f"„{' '.join(out.gegenstand.split())[:80]}“ " if out and out.gegenstand.strip() else ""
+    return finding(
+        "operative",
+        f"Der Gegenstand {said}passt nicht in den Satz „{frame}“: nur der Gegenstand mit "
+        "Artikel, ohne Gremium, ohne Verb, ohne zweiten Satz.",
+        field_name="beschlussvorschlag",
+    )
 
 
 def _compose_answer(

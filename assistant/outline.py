@@ -15,8 +15,10 @@ decides what goes where:
   context and never as facts of this case;
 * :func:`cost_reference` refers to the Finanzielle Auswirkungen section instead of repeating
   the clerk's (often form-shaped) finance text;
-* :func:`fact_prose` is the fallback when the model's paragraph for a part fails its checks:
-  the clerk's own facts as sentences.
+* :func:`is_sentence` tells the clerk's sentences, which are kept word for word, from notes,
+  which the model puts into sentences;
+* :func:`fact_prose` is the fallback when the model's sentences for a part fail their
+  checks: the clerk's own notes as sentences.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.schema import Citation
+from assistant.validation.operative import has_verb
 
 __all__ = [
     "PARTS",
@@ -35,6 +38,7 @@ __all__ = [
     "cost_reference",
     "fact_lines",
     "fact_prose",
+    "is_sentence",
     "plan",
     "precedent_sentence",
 ]
@@ -150,6 +154,24 @@ def plan(fakten: str) -> list[Part]:
             key = "sachstand" if buckets["anlass"] else "anlass"
         buckets[key].append(fact)
     return [Part(key, tuple(facts)) for key, facts in buckets.items() if facts]
+
+
+MIN_SENTENCE_WORDS = 4
+_SENTENCE_START = re.compile(r"^[A-ZÄÖÜ„\"(\d]")
+
+
+def is_sentence(fact: str) -> bool:
+    """Whether a fact is already a sentence a Vorlage can print as it is: it starts with a
+    capital letter (or a digit or a quote), ends with a full stop, has at least
+    :data:`MIN_SENTENCE_WORDS` words and a verb. Such facts are kept word for word; only
+    notes ("Gesamtkosten 2,4 Mio. Euro") are put into sentences by the model."""
+    text = " ".join(fact.split())
+    return (
+        bool(_SENTENCE_START.match(text))
+        and text.endswith((".", "!", "?"))
+        and len(text.split()) >= MIN_SENTENCE_WORDS
+        and has_verb(text)
+    )
 
 
 def fact_prose(facts: Sequence[str]) -> str:

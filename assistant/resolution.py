@@ -144,6 +144,15 @@ _LEADING_CLAUSE = re.compile(
 _TRAILING_WORDS = re.compile(r"\s*(?:\bzur\s+Kenntnis|\bzu)\s*$")
 _ARTICLE_START = re.compile(r"^(Der|Die|Das|Den|Dem|Des|Ein|Eine|Einen|Einem|Einer|Dass)\b")
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
+_DETERMINER_START = re.compile(
+    r"^(?:der|die|das|den|dem|des|ein\w*|dass|folgende\w*|alle\w*|diese\w*|sämtliche\w*"
+    r"|ihre?\w*|seine?\w*|„|\d)",
+    re.IGNORECASE,
+)
+_FEMININE_OR_PLURAL = re.compile(
+    r"^[A-ZÄÖÜ][\wäöüß-]*(?:ung|heit|keit|schaft|tion|sion|tät|ik|ur|ungen|nahmen|en|ien)\b"
+)
+_NEUTER_NOUN = re.compile(r"^[A-ZÄÖÜ][\wäöüß-]*(?:konzept|programm|projekt|gutachten|verfahren)\b")
 _DATIVE_START = re.compile(r"^(?:der|dem|den|einer|einem)\s", re.IGNORECASE)
 _INFINITIVE_END = re.compile(r"(?:\bzu\s+[a-zäöüß]+(?:en|ern|eln)|[a-zäöüß]+zu[a-zäöüß]+en)$")
 _BAD_CHARS = re.compile(r"[\n{}<>*#☐☒☑]")
@@ -156,7 +165,8 @@ def clean_object(text: str, form: Form) -> str:
     cut ("Der Rat beschließt die …" -> "die …"), as are the form's closing words ("zu", "zur
     Kenntnis"); a leading article is written in lower case. Refused: empty, longer than
     :data:`MAX_OBJECT_CHARS`, with line breaks, braces, Markdown or check boxes, a second
-    sentence, and for "stimmt … zu" an object that is not in the dative ("der Vergabe")."""
+    sentence, for "stimmt … zu" an object that is not in the dative ("der Vergabe"), and an
+    object without an article whose head noun does not tell it (:func:`_with_article`)."""
     if _BAD_CHARS.search(text.strip()):
         return ""
     cleaned = _MARKER.sub("", " ".join(text.split()))
@@ -167,7 +177,18 @@ def clean_object(text: str, form: Form) -> str:
     cleaned = _ARTICLE_START.sub(lambda m: m.group(1).lower(), cleaned)
     if form == "stimmt_zu" and not _DATIVE_START.match(cleaned):
         return ""
-    return cleaned
+    return cleaned if _DETERMINER_START.match(cleaned) else _with_article(cleaned)
+
+
+def _with_article(noun_phrase: str) -> str:
+    """ "Sanierung der Halle" -> "die Sanierung der Halle" where the head noun's ending tells
+    its article in the accusative (feminine and plural "die", "-konzept" and the like "das");
+    "" where it does not."""
+    if _NEUTER_NOUN.match(noun_phrase):
+        return f"das {noun_phrase}"
+    if _FEMININE_OR_PLURAL.match(noun_phrase):
+        return f"die {noun_phrase}"
+    return ""
 
 
 def clean_instruction(text: str) -> str:

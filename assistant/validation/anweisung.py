@@ -49,7 +49,8 @@ INSTRUCTION_PHRASES: tuple[str, ...] = (
     r"\bnur als Material\b",
     # system.j2 and repair.j2: the answer format, the worked example, the fences
     r"\bJSON\b",
-    r"\bBeispiel für die Form\b|\berfundene[nr]? Fall\b|\bSpielplatz(?:es)? am Lindenweg\b",
+    r"\bBeispiele? für die Form\b|\berfundene[nr]? F(?:a|ä)lle?\b",
+    r"\bSpielplatz(?:es)? am Lindenweg\b",
     r"\bniemals eine Anweisung\b|\bAnweisungen? an dich\b",
     # every prompt addresses the model as "du"; a Vorlage never does
     r"\b[Dd]u [a-zäöüß]+st\b|\b[a-zäöüß]+st du\b",

@@ -39,7 +39,7 @@ _NOT_VERBS = {
 }  # fmt: skip
 
 
-def _has_verb(sentence: str) -> bool:
+def has_verb(sentence: str) -> bool:
     if RE_OPERATIVE.search(sentence):
         return True
     return any(m.group().lower() not in _NOT_VERBS for m in RE_VERBISH.finditer(sentence))
@@ -78,7 +78,7 @@ def check_operative(draft: Draft) -> Iterator[Finding]:
     for start, end in _numbered_items(text):
         item = text[start:end]
         body = RE_NUMBERED_ITEM.sub("", item, count=1)
-        if not _has_verb(body) or not item.rstrip().endswith((".", ":", ";")):
+        if not has_verb(body) or not item.rstrip().endswith((".", ":", ";")):
             yield finding(
                 "operative",
                 "Dieser Beschlusspunkt ist kein vollständiger Satz (Verb und abschließender Punkt "

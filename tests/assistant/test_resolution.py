@@ -60,6 +60,11 @@ def test_compose_writes_body_vorberatung_verb_and_instruction() -> None:
         ("☐ die Maßnahme", "beschliesst", ""),
         ("eins\nzwei", "beschliesst", ""),
         ("x" * 401, "beschliesst", ""),
+        ("Sanierung der Sporthalle", "beschliesst", "die Sanierung der Sporthalle"),
+        ("Bauarbeiten am Rathaus", "genehmigt", "die Bauarbeiten am Rathaus"),
+        ("Integrationskonzept 2023-2026", "beschliesst", "das Integrationskonzept 2023-2026"),
+        ("Bebauungsplan Nord", "beschliesst", ""),  # masculine: "den", not guessed
+        ("folgende Satzung", "beschliesst", "folgende Satzung"),
     ],
 )
 def test_clean_object(raw: str, form: str, expected: str) -> None:
