@@ -5,19 +5,19 @@ Pure functions, no LLM and no I/O (``anweisung`` reads the prompt templates ship
 registry :data:`RULES` under a stable id (``required``, ``operative``, ``deciding-body``,
 ``chronology``, ``grounded``, ``citations``, ``placeholders``, ``style``, and the rules that
 catch what a clerk would not keep: ``vollstaendig``, ``formularreste``, ``finanzen``,
-``wiederholung``, ``anweisung``, ``abdeckung``). Every finding carries its rule id, a German
-message for the clerk and where it applies (field, character span into that field's text, the
-quoted token).
+``wiederholung``, ``anweisung``, ``abdeckung``, ``fremder-fall``). Every finding carries its
+rule id, a German message for the clerk and where it applies (field, character span into that
+field's text, the quoted token).
 
 Each rule has a module of its own whose docstring says what it checks and why (``required``,
 ``operative`` with its topic warning in ``topic``, ``deciding_body``, ``chronology``,
 ``grounded``, ``citations``, ``placeholders``, ``style``, ``vollstaendig``, ``formularreste``,
-``finanzen``, ``wiederholung``, ``anweisung``, ``abdeckung``). They share the helpers in
-``findings`` (building findings, the draft's texts, masking), ``markers`` (citation markers
-``[n]``), ``sentences`` (sentences, words and word runs), ``facts`` (the checkable tokens of a
-text, for ``grounded`` and ``abdeckung``) and ``bodies`` (names of council bodies and the
-clauses in which they act). A new rule is a module with a ``check_…`` function and an entry in
-:data:`RULES`.
+``finanzen``, ``wiederholung``, ``anweisung``, ``abdeckung``, ``fremder_fall``). They share
+the helpers in ``findings`` (building findings, the draft's texts, masking), ``markers``
+(citation markers ``[n]``), ``sentences`` (sentences, words and word runs), ``facts`` (the
+checkable tokens of a text, for ``grounded``, ``abdeckung`` and ``fremder_fall``) and
+``bodies`` (names of council bodies and the clauses in which they act). A new rule is a module
+with a ``check_…`` function and an entry in :data:`RULES`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from assistant.validation.deciding_body import check_deciding_body
 from assistant.validation.facts import Fact, extract_facts
 from assistant.validation.finanzen import check_finanzen
 from assistant.validation.formularreste import check_formularreste
+from assistant.validation.fremder_fall import check_fremder_fall
 from assistant.validation.grounded import check_grounded
 from assistant.validation.markers import CITATION_MARKER
 from assistant.validation.operative import check_operative
@@ -85,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     Rule("wiederholung", "Kein Satz doppelt", check_wiederholung),
     Rule("anweisung", "Keine Anweisungen aus dem Prompt im Text", check_anweisung),
     Rule("abdeckung", "Fakten der Sachbearbeitung verwendet", check_abdeckung),
+    Rule("fremder-fall", "Keine Angaben eines anderen Falls", check_fremder_fall),
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 

@@ -610,6 +610,7 @@ def test_rule_ids_are_stable() -> None:
         "wiederholung",
         "anweisung",
         "abdeckung",
+        "fremder-fall",
     )
 
 
@@ -629,7 +630,8 @@ def test_every_finding_says_what_and_where() -> None:
         ),
         beschlussvorschlag="Der Kreistag beschließt XX in 1 bis 5 vollständigen Sätzen:\n"
         "1. Neubau der Kita\n2. Die Verwaltung wird beauftragt, die Mittel für",
-        sachdarstellung="Gerne! Das Konzept wurde 2018 fortgeschrieben [3].\n"
+        sachdarstellung="Gerne! Das Konzept wurde 2018 fortgeschrieben [3]. Die Moderation "
+        "kostete 4.800 Euro.\n"
         f"☐ Wegfall bestehender Aufgaben\n\n{repeated} {repeated}\n"
         "Kosten der Moderation: 12000 EUR im Produkt 31.10.",
         finanzielle_auswirkungen="",
