@@ -1,0 +1,1 @@
+"""The Alembic migrations of the draft database; applied by :func:`storage.open_archive`."""

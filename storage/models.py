@@ -1,0 +1,130 @@
+"""The tables (SQLAlchemy 2 declarative, typed): drafts, their versions, the audit log.
+
+The schema is created and changed only by the Alembic migrations in ``storage/migrations``;
+``tests/storage`` checks that these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Constraint names for Alembic (batch migrations on SQLite need named constraints).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
+SOURCES = ("generated", "edited")
+ACTOR_LENGTH = 200
+MODEL_LENGTH = 300
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC time on every backend (SQLite stores it without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class DraftRow(Base):
+    """One draft job (``assistant.ports.DraftSummary``)."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", STATUSES), name="status"),
+        Index("ix_drafts_created_at", "created_at"),
+        Index("ix_drafts_created_by_created_at", "created_by", "created_at"),
+        Index("ix_drafts_instance_status", "instance", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    # The app instance that runs the job (``open_archive(instance=...)``): a restarting
+    # instance interrupts only its own jobs, not those another instance is running.
+    instance: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(MODEL_LENGTH), default="")
+    request_json: Mapped[str] = mapped_column(Text)
+    # [{"vorlage_id", "vorlagen_nr", "oeffentlich"}] of every version, in order of first citation.
+    citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    nonpublic: Mapped[bool] = mapped_column(Boolean)
+    versions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VersionRow(Base):
+    """One stored version of a draft (``assistant.ports.DraftVersion``)."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (CheckConstraint(_one_of("source", SOURCES), name="source"),)
+
+    draft_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    source: Mapped[str] = mapped_column(String(16))
+    draft_json: Mapped[str] = mapped_column(Text)
+    validation_ok: Mapped[bool] = mapped_column(Boolean)
+    errors: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+
+
+class AuditRow(Base):
+    """One audit log entry (``assistant.ports.AuditEntry``): ids only, never document text."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    action: Mapped[str] = mapped_column(String(32))
+    object_ids: Mapped[list[str]] = mapped_column(JSON)
+    source_ids: Mapped[list[str]] = mapped_column(JSON)
