@@ -142,6 +142,26 @@ class StoreSettings(BaseModel):
     batch_size: int = Field(default=32, gt=0, description="Documents per committed batch.")
 
 
+class DatabaseSettings(BaseModel):
+    """Where drafts, their versions and the audit log are stored (docs/storage.md).
+
+    ``url`` is a SQLAlchemy URL: ``sqlite:///<path>`` or ``postgresql://user@host:5432/db``
+    (several app instances share one PostgreSQL database; give each its own ``instance``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(
+        default=None, description="The database URL; default: sqlite:///<data_dir>/vorlagen.db."
+    )
+    instance: str = Field(
+        default="",
+        max_length=100,
+        description="This app instance's name when several share one database: a restart "
+        "interrupts only the draft jobs this instance started.",
+    )
+
+
 class LLMSettings(BaseModel):
     """Which chat model drafts the texts.
 
@@ -210,6 +230,7 @@ class Settings(BaseSettings):
     log_level: LogLevel = "WARNING"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     vorlage: VorlageSettings = Field(default_factory=VorlageSettings)
 
