@@ -217,6 +217,112 @@ class VorlageSettings(BaseModel):
     federfuehrung: str | None = None
 
 
+Right = Literal["nichtoeffentlich", "ingest"]
+"""What a caller may do beyond searching public papers: see nichtöffentliche Vorlagen; ingest."""
+
+# Names of keys and users: they appear in logs and the audit log, so no control characters.
+ACCESS_NAME_PATTERN = r"^[\w.@-][\w .@-]{0,63}$"
+HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+class AccessEntry(BaseModel):
+    """What API keys and users share: a name (in logs and the audit log) and rights."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=ACCESS_NAME_PATTERN, description="Who calls: logs, audit log.")
+    rights: list[Right] = Field(default_factory=list)
+
+
+class ApiKeySettings(AccessEntry):
+    """One API key for programs (bots, other systems). Only its hash is configured:
+    ``sha256:`` and 64 hex digits of the key, printed by ``vorlagen schluessel neu``."""
+
+    hash: SecretStr = Field(description="sha256:<64 hex digits> of the key.")
+
+    @field_validator("hash")
+    @classmethod
+    def _sha256(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value().strip().lower()
+        prefix, _, digits = text.partition(":")
+        if prefix != "sha256" or len(digits) != 64 or not set(digits) <= HEX_DIGITS:
+            raise ValueError("an API key hash is 'sha256:' and 64 hex digits")
+        return SecretStr(text)
+
+
+class UserSettings(AccessEntry):
+    """One person who logs in on the web page (``name`` is the login name), with an argon2id
+    password hash (printed by ``vorlagen schluessel benutzer``)."""
+
+    password_hash: SecretStr = Field(description="An argon2id hash ($argon2id$...).")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2id(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("$argon2id$"):
+            raise ValueError("a password hash is an argon2id hash ($argon2id$...)")
+        return value
+
+
+class ServerSettings(BaseModel):
+    """The HTTP service (``vorlagen serve``) and who may use it (docs/security.md).
+
+    Without ``api_keys`` and ``users`` the service listens on loopback only and every request
+    counts as a local caller with ``local_rights`` (default none: no nichtöffentliche
+    Vorlagen, no ingest). Secrets and hashes never appear in logs or reprs.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(default="127.0.0.1", min_length=1, description="The address to bind.")
+    port: int = Field(default=8000, gt=0, lt=65536)
+    api_keys: list[ApiKeySettings] = Field(default_factory=list)
+    users: list[UserSettings] = Field(default_factory=list)
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs the login cookies (at least 32 characters); default: a random secret per "
+            "process, so logins end at a restart."
+        ),
+    )
+    session_max_age_s: int = Field(
+        default=8 * 3600, ge=60, description="A login lasts this long (no sliding renewal)."
+    )
+    max_upload_mb: int = Field(default=50, gt=0, description="Larger uploads get 413.")
+    request_timeout_s: float = Field(
+        default=60, gt=0, description="Seconds per request; streams and draft jobs excepted."
+    )
+    queue_size: int = Field(
+        default=8, gt=0, description="Model work (drafts, chat) waiting at most; then 503."
+    )
+    local_rights: list[Right] = Field(
+        default_factory=list, description="The rights of local callers (no keys, no users)."
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _distinct_keys(cls, keys: list[ApiKeySettings]) -> list[ApiKeySettings]:
+        if len({key.name for key in keys}) != len(keys):
+            raise ValueError("two API keys have the same name")
+        if len({key.hash.get_secret_value() for key in keys}) != len(keys):
+            raise ValueError("two API keys are the same key")
+        return keys
+
+    @field_validator("users")
+    @classmethod
+    def _distinct_users(cls, users: list[UserSettings]) -> list[UserSettings]:
+        if len({user.name for user in users}) != len(users):
+            raise ValueError("two users have the same name")
+        return users
+
+    @field_validator("session_secret")
+    @classmethod
+    def _long_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ValueError("the session secret needs at least 32 characters")
+        return secret
+
+
 class Settings(BaseSettings):
     """Everything an installation can configure."""
 
@@ -224,6 +330,7 @@ class Settings(BaseSettings):
         env_prefix="VORLAGEN_",
         env_nested_delimiter="__",
         extra="forbid",
+        hide_input_in_errors=True,  # errors never echo a secret (api keys, session secret)
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -233,6 +340,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     vorlage: VorlageSettings = Field(default_factory=VorlageSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     def models_dir(self) -> Path:
         """Where the bundled model file is assembled: ``<data_dir>/models``."""
