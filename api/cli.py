@@ -31,6 +31,7 @@ from api.cli_common import (
     load_services,
 )
 from api.cli_draft import register as register_draft_commands
+from api.cli_keys import register as register_key_commands
 from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
@@ -356,6 +357,7 @@ def _written(summary: IngestSummary) -> str:
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
 register_model_commands(app)  # `vorlagen models`
 register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
+register_key_commands(app)  # `vorlagen schluessel neu`, `vorlagen schluessel benutzer`
 
 
 def main() -> None:
