@@ -440,9 +440,9 @@ def test_anweisung_catches_the_leaks_of_the_issue(beschluss: str, token: str) ->
         "Der Spielplatz am Lindenweg ist abgängig.",  # the worked example of the system prompt
         "Die Quellenverweise wurden entfernt.",
         "Die Sachdarstellung umfasst 100 bis 250 Wörter.",
-        # runs of 6 words of a template's instruction text (_material.j2, system.j2)
-        "Ihre Zahlen, Namen und Daten gehören zu diesen Fällen.",
-        "Inhalte werden in der Sachdarstellung mit deren Nummer in eckigen Klammern belegt.",
+        # runs of 6 words of a template's instruction text (beschlussvorschlag.j2, system.j2)
+        "Die Verwaltung handelt nur, wenn die Angaben einen solchen Auftrag nennen.",
+        "Es werden nur Zahlen, Beträge, Daten, Namen und Paragraphen verwendet.",
     ],
 )
 def test_anweisung_rejects(sentence: str) -> None:
@@ -483,7 +483,7 @@ def test_anweisung_reads_the_instruction_text_of_the_templates() -> None:
     )
     assert pieces == ["Beginne mit ", ". Nur dieses Gremium beschließt."]
     runs = template_runs()
-    assert ("keine", "begründung", "keine", "zahlen", "die", "nicht") in runs
+    assert ("wenn", "die", "angaben", "einen", "solchen", "auftrag") in runs
     assert not any("lindenweg" in run for run in runs)  # the worked example is left out
 
 
