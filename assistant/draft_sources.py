@@ -162,4 +162,5 @@ def _citation(n: int, group: VorlageHits, hit: Hit, passage: str) -> Citation:
         section=hit.chunk.section,
         passage=passage,
         score=round(hit.score, 6),
+        oeffentlich=hit.chunk.metadata.oeffentlich,
     )

@@ -170,7 +170,10 @@ Severity = Literal["error", "warning"]
 
 
 class Citation(_Model):
-    """A retrieved passage the draft may cite as ``[n]`` (``n`` counts from 1)."""
+    """A retrieved passage the draft may cite as ``[n]`` (``n`` counts from 1).
+
+    ``oeffentlich``: whether the cited Vorlage is public (``None``: unknown, treated as not
+    public wherever it matters, e.g. by the draft archive)."""
 
     n: int = Field(ge=1)
     vorlage_id: str
@@ -180,6 +183,7 @@ class Citation(_Model):
     section: str
     passage: str
     score: float = 0.0
+    oeffentlich: bool | None = None
 
 
 class Finding(_Model):
