@@ -16,9 +16,10 @@ draft as an asyncio task of its own:
 * :meth:`DraftJobs.cancel` stops a job: the task is cancelled, the drafting stream is closed,
   which closes the model's HTTP stream, and the model stops generating (a structured call that
   is running finishes first: at most one resolution object, a few seconds);
-* the outcome is recorded through the :class:`JobRecorder` port (a database in production:
-  ``storage/``; the finished Draft as version 1, or the German error), and the job ends with a
-  ``done``, ``error`` or ``cancelled`` event.
+* the job is recorded in the :class:`~assistant.ports.DraftArchive` (a database: ``storage/``)
+  when one is given: created (its id is the archive's), running, and the finished Draft as
+  version 1 or the German error; the job ends with a ``done``, ``error`` or ``cancelled``
+  event. Without an archive ids are random and nothing outlives the process.
 
 Finished jobs stay in memory for ``keep_s`` seconds so that a client can re-attach and read
 the whole log; after that only the recorded draft remains.
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from assistant.draft_events import DraftDone, DraftEvent
-from assistant.ports import BackendError
+from assistant.ports import BackendError, DraftArchive
 from assistant.schema import Draft, DraftRequest
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "DraftJobs",
     "DraftStreamer",
     "JobEvent",
-    "JobRecorder",
     "QueueFull",
 ]
 
@@ -79,22 +79,6 @@ class DraftStreamer(Protocol):
         allow_nonpublic: bool = False,
         tokens: bool = True,
     ) -> AsyncIterator[DraftEvent]: ...
-
-
-class JobRecorder(Protocol):
-    """Where a job's outcome is kept (``storage.DraftArchive`` in production).
-
-    Contract: ``created`` is called once before the job runs and returns nothing; ``status``
-    with each change ("running", "failed", "cancelled" with the German error); ``finished``
-    once with the validated Draft. Calls are short and blocking (the jobs call them in a
-    thread); an exception is logged by the caller and does not end the job.
-    """
-
-    def created(self, job_id: str, request: DraftRequest, actor: str) -> None: ...
-
-    def status(self, job_id: str, status: str, error: str | None = None) -> None: ...
-
-    def finished(self, job_id: str, draft: Draft, actor: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +145,7 @@ class DraftJobs:
 
     Args:
         drafting: the drafting service (its ``stream``).
-        recorder: where outcomes are kept; ``None`` keeps them in memory only.
+        archive: where jobs and their drafts are kept; ``None`` keeps them in memory only.
         queue_size: jobs that may wait for the model; one more is refused with QueueFull.
         keep_s: how long a finished job's log stays available for re-attaching.
         clock: for tests.
@@ -170,7 +154,7 @@ class DraftJobs:
     def __init__(
         self,
         drafting: DraftStreamer,
-        recorder: JobRecorder | None = None,
+        archive: DraftArchive | None = None,
         *,
         queue_size: int = 4,
         keep_s: float = 3600,
@@ -179,7 +163,7 @@ class DraftJobs:
         if queue_size < 1:
             raise ValueError("queue_size >= 1")
         self.drafting = drafting
-        self.recorder = recorder
+        self.archive = archive
         self.queue_size = queue_size
         self.keep_s = keep_s
         self.clock = clock
@@ -201,10 +185,12 @@ class DraftJobs:
         self._forget_old()
         if len(self._waiting) >= self.queue_size:
             raise QueueFull(retry_after_s=60)
-        job = DraftJob(uuid.uuid4().hex, request, actor, allow_nonpublic)
+        job_id = uuid.uuid4().hex
+        if self.archive is not None:  # the archive's id, so the job can be found after it
+            job_id = await asyncio.to_thread(self.archive.create, request, actor)
+        job = DraftJob(job_id, request, actor, allow_nonpublic)
         self._jobs[job.id] = job
         self._waiting.append(job.id)
-        await self._record("created", job.id, request, actor)
         await job.add("queued", {"id": job.id, "position": len(self._waiting)})
         job._task = asyncio.create_task(self._run(job, exclude_ids), name=f"draft-{job.id}")
         return job
@@ -233,7 +219,7 @@ class DraftJobs:
         return True
 
     async def shutdown(self) -> None:
-        """Cancel every running job (server stop); the recorder marks them."""
+        """Cancel every running job (server stop); the archive records them."""
         for job_id in [j.id for j in self._jobs.values() if not j.finished]:
             await self.cancel(job_id)
 
@@ -249,13 +235,13 @@ class DraftJobs:
                 self._waiting.remove(job.id)
                 await self._announce_positions()
                 job.status = "running"
-                await self._record("status", job.id, "running")
+                await self._record("set_status", job.id, "running")
                 async for event in self.drafting.stream(
                     job.request, exclude_ids=exclude_ids, allow_nonpublic=job.allow_nonpublic
                 ):
                     if isinstance(event, DraftDone):
                         job.draft = event.draft
-                        await self._record("finished", job.id, event.draft, job.actor)
+                        await self._finished(job, event.draft)
                         job.status = "done"
                         await self._end(job, "done", {"id": job.id, **_event_data(event)})
                         return
@@ -275,7 +261,7 @@ class DraftJobs:
 
     async def _fail(self, job: DraftJob, status: Status, message: str) -> None:
         job.status, job.error = status, message
-        await self._record("status", job.id, status, message)
+        await self._record("set_status", job.id, status, message)
         kind = "cancelled" if status == "cancelled" else "error"
         await self._end(job, kind, {"id": job.id, "message": message})
 
@@ -287,11 +273,16 @@ class DraftJobs:
         for place, job_id in enumerate(self._waiting, 1):
             await self._jobs[job_id].add("queued", {"id": job_id, "position": place})
 
-    async def _record(self, method: str, *args: Any) -> None:
-        if self.recorder is None:
+    async def _finished(self, job: DraftJob, draft: Draft) -> None:
+        public = [c.vorlage_id for c in draft.citations if c.oeffentlich]
+        await self._record("add_version", job.id, draft, job.actor, "generated", public_ids=public)
+        await self._record("set_status", job.id, "done")
+
+    async def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
+        if self.archive is None:
             return
         try:
-            await asyncio.to_thread(getattr(self.recorder, method), *args)
+            await asyncio.to_thread(getattr(self.archive, method), *args, **kwargs)
         except Exception:  # the job goes on; the clerk still gets the draft in the stream
             log.exception("Entwurf %s: Speichern (%s) fehlgeschlagen", args[0], method)
 

@@ -6,6 +6,7 @@ The real drafting service over HTTP with the bundled model is tested in tests/ap
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,23 +57,36 @@ class Streamer:
                 raise self.fail
             yield SectionDone(section="sachdarstellung", text="Die Satzung ist alt.")
             yield ValidationDone(report=ValidationReport(ok=True))
-            yield DraftDone(draft=Draft(request=request, sachdarstellung="Die Satzung ist alt."))
+            report = ValidationReport(ok=True)
+            yield DraftDone(
+                draft=Draft(
+                    request=request, sachdarstellung="Die Satzung ist alt.", validation=report
+                )
+            )
         finally:
             self.closed.append(request.betreff)
 
 
 @dataclass
 class Recorder:
+    """The part of the DraftArchive port a job uses, recording the calls (the real archive,
+    SQLite, is used in ``test_jobs_are_kept_in_the_real_archive``)."""
+
     calls: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def created(self, job_id: str, request: DraftRequest, actor: str) -> None:
-        self.calls.append(("created", job_id, actor))
+    def create(self, request: DraftRequest, actor: str, *, model: str = "") -> str:
+        self.calls.append(("create", actor))
+        return f"id{len(self.calls)}"
 
-    def status(self, job_id: str, status: str, error: str | None = None) -> None:
-        self.calls.append(("status", job_id, status, error))
+    def set_status(self, draft_id: str, status: str, error: str | None = None) -> bool:
+        self.calls.append(("set_status", draft_id, status, error))
+        return True
 
-    def finished(self, job_id: str, draft: Draft, actor: str) -> None:
-        self.calls.append(("finished", job_id, actor))
+    def add_version(
+        self, draft_id: str, draft: Draft, actor: str, source: str, *, public_ids: Any = ()
+    ) -> int:
+        self.calls.append(("add_version", draft_id, actor, source))
+        return 1
 
 
 async def _all(jobs: DraftJobs, job_id: str, after: int = 0) -> list[Any]:
@@ -84,8 +98,9 @@ async def _all(jobs: DraftJobs, job_id: str, after: int = 0) -> list[Any]:
 def test_a_job_runs_to_the_end_and_is_recorded() -> None:
     async def run() -> None:
         recorder = Recorder()
-        jobs = DraftJobs(Streamer(), recorder)
+        jobs = DraftJobs(Streamer(), recorder)  # type: ignore[arg-type]
         job = await jobs.start(REQUEST, actor="schluessel-a")
+        assert job.id == "id1"  # the archive's id
         events = await _all(jobs, job.id)
         assert [e.type for e in events] == [
             "queued",
@@ -100,7 +115,12 @@ def test_a_job_runs_to_the_end_and_is_recorded() -> None:
         assert events[0].data == {"id": job.id, "position": 1}
         assert events[-1].data["draft"]["sachdarstellung"] == "Die Satzung ist alt."
         assert job.status == "done" and job.draft is not None
-        assert [c[0] for c in recorder.calls] == ["created", "status", "finished"]
+        assert recorder.calls == [
+            ("create", "schluessel-a"),
+            ("set_status", "id1", "running", None),
+            ("add_version", "id1", "schluessel-a", "generated"),
+            ("set_status", "id1", "done", None),
+        ]
 
     asyncio.run(run())
 
@@ -128,7 +148,7 @@ def test_cancel_stops_the_stream_and_records_it() -> None:
     async def run() -> None:
         gate = asyncio.Event()
         streamer, recorder = Streamer(gate=gate), Recorder()
-        jobs = DraftJobs(streamer, recorder)
+        jobs = DraftJobs(streamer, recorder)  # type: ignore[arg-type]
         job = await jobs.start(REQUEST, actor="a")
         while not any(e.type == "token" for e in job.log):
             await asyncio.sleep(0)
@@ -138,7 +158,7 @@ def test_cancel_stops_the_stream_and_records_it() -> None:
         assert events[-1].type == "cancelled"
         assert events[-1].data["message"] == DRAFT_CANCELLED
         assert job.status == "cancelled"
-        assert ("status", job.id, "cancelled", DRAFT_CANCELLED) in recorder.calls
+        assert ("set_status", job.id, "cancelled", DRAFT_CANCELLED) in recorder.calls
         assert not await jobs.cancel(job.id)  # already ended
 
     asyncio.run(run())
@@ -162,7 +182,7 @@ def test_the_queue_is_bounded_and_reports_positions() -> None:
         assert third.log[-1].type == "queued" and third.log[-1].data["position"] == 1
         gate.set()
         await _all(jobs, third.id)
-        assert first.status == "done" and third.status == "done"
+        assert {first.status, third.status} == {"done"}
 
     asyncio.run(run())
 
@@ -206,3 +226,20 @@ def test_finished_jobs_are_forgotten_after_keep_s() -> None:
         assert jobs.get(job.id) is None
 
     asyncio.run(run())
+
+
+def test_jobs_are_kept_in_the_real_archive(tmp_path: Path) -> None:
+    from storage import open_archive, sqlite_url
+
+    archive = open_archive(sqlite_url(tmp_path / "vorlagen.db"))
+
+    async def run() -> str:
+        jobs = DraftJobs(Streamer(), archive)
+        job = await jobs.start(REQUEST, actor="schluessel-a")
+        await _all(jobs, job.id)
+        return job.id
+
+    job_id = asyncio.run(run())
+    record = archive.get(job_id, allow_nonpublic=False)
+    assert record is not None and record.status == "done"
+    assert record.latest is not None and record.latest.number == 1
