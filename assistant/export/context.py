@@ -15,6 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.presenter import (
+    OEFFENTLICHKEIT,
+    SEVERITY_LABELS,
+    finding_text,
+    german_date,
+    section_title,
+)
+
 __all__ = [
     "KI_HINWEIS",
     "KOPF",
@@ -53,14 +61,6 @@ KOPF = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _TEXT_KEYS = ("beschlussvorschlag", "sachdarstellung", "begruendung", "finanzielle_auswirkungen")
-_SECTION_LABELS = {
-    "beschlussvorschlag": "Beschlussvorschlag",
-    "sachdarstellung": "Sachdarstellung",
-    "begruendung": "Begründung",
-    "finanzielle_auswirkungen": "Finanzielle Auswirkungen",
-    "klimaschutz": "Klimaschutz",
-    "anlagen": "Anlagen",
-}
 
 
 def _text(value: object) -> str:
@@ -74,7 +74,7 @@ def _text(value: object) -> str:
 def _datum(value: object) -> str:
     """An ISO date (or date) printed the German way; anything else as text."""
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return german_date(value)
     text = _text(value)
     m = _ISO.match(text)
     return f"{m.group(3)}.{m.group(2)}.{m.group(1)}" if m else text
@@ -154,9 +154,7 @@ def build_context(
             "gremium": _text(_get(s, "gremium")),
             "rolle": _text(_get(s, "rolle")),
             "datum": _datum(_get(s, "datum")),
-            "oeffentlich": {True: "öffentlich", False: "nichtöffentlich"}.get(
-                _get(s, "oeffentlich"), ""
-            ),
+            "oeffentlich": OEFFENTLICHKEIT.get(_get(s, "oeffentlich"), ""),
             "ergebnis": _text(_get(s, "ergebnis")),
         }
         for s in steps
@@ -176,7 +174,7 @@ def build_context(
             label += f": {_text(c.get('betreff'))}"
         section = _text(c.get("section"))
         if section:
-            label += f" (Abschnitt {_SECTION_LABELS.get(section, section)})"
+            label += f" (Abschnitt {section_title(section)})"
         quellen.append(
             {
                 "n": _text(c.get("n")),
@@ -192,16 +190,11 @@ def build_context(
 
     hinweise = []
     if errors:
-        for schwere, items in (("Fehler", errors), ("Hinweis", warnings)):
+        for severity, items in (("error", errors), ("warning", warnings)):
+            schwere = SEVERITY_LABELS[severity]
             for f in items:
-                where = f" (Stelle: {f['where']})" if f["where"] else ""
-                hinweise.append(
-                    {
-                        **f,
-                        "schwere": schwere,
-                        "text": f"{schwere} [{f['rule']}]: {f['message']}{where}",
-                    }
-                )
+                text = finding_text(schwere, f["rule"], f["message"], f["where"])
+                hinweise.append({**f, "schwere": schwere, "text": text})
 
     datum = _first("datum", request, data)
     anlagen = _first("anlagen", data, request) or []
@@ -210,7 +203,7 @@ def build_context(
         key: _text(_first(key, request, data))
         for key in ("kommune", "vorlagen_nr", "federfuehrung", "aktenzeichen")
     }
-    head["datum"] = _datum(datum) if datum else (today or date.today()).strftime("%d.%m.%Y")
+    head["datum"] = _datum(datum) if datum else german_date(today or date.today())
     return {
         **head,
         "vorlagen_nr_text": head["vorlagen_nr"] or VORLAGEN_NR_OFFEN,

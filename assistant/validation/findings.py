@@ -1,10 +1,11 @@
 """Building findings and reading a draft's texts: the helpers every rule uses.
 
 :func:`finding` makes a :class:`~assistant.schema.Finding` with a German ``where`` for the
-clerk ("Sachdarstellung, Zeichen 12–20: „…“"); :func:`texts` yields the draft's non-empty texts
-in document order, :func:`generated_texts` only those the model writes (the Finanzielle
-Auswirkungen come from the clerk); :func:`mask` and :func:`mask_all` blank out parts of a text
-without moving the offsets of the rest, so that findings still point into the original text.
+clerk ("Sachdarstellung, Zeichen 12–20: „…“", worded by :mod:`assistant.presenter`);
+:func:`texts` yields the draft's non-empty texts in document order, :func:`generated_texts`
+only those the model writes (the Finanzielle Auswirkungen come from the clerk); :func:`mask`
+and :func:`mask_all` blank out parts of a text without moving the offsets of the rest, so that
+findings still point into the original text.
 """
 
 from __future__ import annotations
@@ -12,9 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from assistant.presenter import FIELD_TITLES, finding_where
 from assistant.schema import Draft, Finding, Severity
 
-# The draft's own texts, in document order, with the German names clerks know.
+__all__ = [
+    "FIELD_TITLES",
+    "GENERATED_FIELDS",
+    "TEXT_FIELDS",
+    "finding",
+    "generated_texts",
+    "mask",
+    "mask_all",
+    "short",
+    "texts",
+]
+
+# The draft's own texts, in document order (their German titles: assistant.presenter).
 TEXT_FIELDS: tuple[str, ...] = (
     "beschlussvorschlag",
     "sachdarstellung",
@@ -23,30 +37,6 @@ TEXT_FIELDS: tuple[str, ...] = (
 )
 # The sections the model writes; the Finanzielle Auswirkungen are the clerk's own words.
 GENERATED_FIELDS: tuple[str, ...] = ("beschlussvorschlag", "sachdarstellung", "begruendung")
-FIELD_TITLES: dict[str, str] = {
-    "beschlussvorschlag": "Beschlussvorschlag",
-    "sachdarstellung": "Sachdarstellung",
-    "begruendung": "Begründung",
-    "finanzielle_auswirkungen": "Finanzielle Auswirkungen",
-    "beratungsfolge": "Beratungsfolge",
-    "citations": "Quellen",
-    "request.betreff": "Betreff",
-    "request.fakten": "Fakten",
-}
-
-
-def _where(field_name: str | None, start: int | None, end: int | None, token: str | None) -> str:
-    if field_name is None:
-        return ""
-    title = FIELD_TITLES.get(field_name, field_name)
-    match = re.fullmatch(r"beratungsfolge\[(\d+)\](?:\.(\w+))?", field_name)
-    if match:
-        title = f"Beratungsfolge, Schritt {int(match.group(1)) + 1}"
-    parts = [title]
-    if start is not None and end is not None:
-        parts.append(f"Zeichen {start + 1}–{end}")
-    text = ", ".join(parts)
-    return f"{text}: „{token}“" if token else text
 
 
 def finding(
@@ -63,7 +53,7 @@ def finding(
         rule=rule,
         severity=severity,
         message=message,
-        where=_where(field_name, start, end, token),
+        where=finding_where(field_name, start, end, token),
         field=field_name,
         start=start,
         end=end,
