@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,7 @@ from api.cli_common import (
     HelpOption,
     StoreOption,
     error,
+    fail,
     load_services,
 )
 from api.cli_draft import register as register_draft_commands
@@ -37,12 +39,21 @@ from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
 from api.container import Services, Store
 from assistant.ports import BackendError
+from assistant.presenter import (
+    OPARL_CONNECTING,
+    duration,
+    ingest_counts,
+    ingest_failure,
+    ingest_rows,
+    oparl_progress,
+)
 from assistant.schema import Vorlage
+from assistant.usecases.errors import InvalidRequest
+from assistant.usecases.ingest import IngestSources
 from ingest.errors import IngestError
-from ingest.parse import parse_raw
-from ingest.pipeline import Document, Failure, IngestSummary, file_documents
+from ingest.pipeline import IngestSummary
 from ingest.pipeline import Progress as IngestProgress
-from ingest.sources.oparl_api import OParlSync, SyncProgress, oparl_documents
+from ingest.sources.oparl_api import SyncProgress
 
 log = logging.getLogger("vorlagen")
 
@@ -230,60 +241,39 @@ def ingest(
     kann einfach erneut gestartet werden. Am Ende zeigt eine Tabelle, wie viele Vorlagen neu,
     aktualisiert, unverändert oder fehlgeschlagen sind; bei Fehlern ist der Exit-Code 1.
     """
-    if not paths and not oparl:
-        error("Bitte Dateien, Verzeichnisse oder mit --oparl eine OParl-URL angeben.")
-        raise typer.Exit(EXIT_USAGE)
     services = load_services()
     target = services.store_at(store)
-    documents: list[Document] = []
-    missing: list[Failure] = []
-    if paths:
-        files, missing = file_documents(paths, services.parser)
-        documents.extend(files)
-        if not files and not missing:
-            error("In den angegebenen Pfaden wurden keine unterstützten Dateien gefunden.")
-            raise typer.Exit(EXIT_BAD_INPUT)
-    sync = _fetch_oparl(oparl, services, target, documents, rebuild) if oparl else None
-    summary = _run_ingest(services, target, documents, rebuild)
-    if sync is not None:
-        sync.commit()  # only now: what the walk handed out is stored
-    summary.failed[:0] = missing
-    _print_ingest_summary(summary, target.directory)
-    if summary.failed:
+    sources = _gather(services, target, paths or [], oparl, rebuild)
+    result = _run_ingest(services, target, sources, rebuild)
+    _print_ingest_summary(result, target.directory)
+    if result.failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _fetch_oparl(
-    url: str, services: Services, target: Store, into: list[Document], full: bool
-) -> OParlSync:
-    """Walk the OParl system and add its papers to ``into``: new and changed ones only, or
-    every paper when ``full`` (a rebuild)."""
-    options = services.parser.options
-    err_console = Console(stderr=True, highlight=False)
-    with err_console.status("OParl: Verbindung wird aufgebaut ...") as status:
+def _gather(
+    services: Services, target: Store, paths: list[Path], oparl: str | None, full: bool
+) -> IngestSources:
+    """The documents to ingest; an OParl system is walked here, under a spinner (new and
+    changed papers only, or every paper when ``full``: a rebuild)."""
+    spinner = Console(stderr=True, highlight=False).status(OPARL_CONNECTING) if oparl else None
 
-        def report(event: SyncProgress) -> None:
-            status.update(
-                f"OParl: Seite {event.page}, {event.yielded} Vorlagen geholt, {event.failed} Fehler"
-            )
+    def report(event: SyncProgress) -> None:
+        if spinner is not None:
+            spinner.update(oparl_progress(event.page, event.yielded, event.failed))
 
-        sync = target.oparl_sync(url, options, progress=report, full=full)
+    with spinner or nullcontext():
         try:
-            into.extend(
-                oparl_documents(
-                    sync.papers(),
-                    parser=lambda raw: parse_raw(raw, redact_bearbeiter=options.redact_bearbeiter),
-                )
+            return services.ingest_sources(
+                paths, oparl_url=oparl, store=target, rebuild=full, oparl_progress=report
             )
-        except IngestError as err:
-            status.stop()
-            error(str(err))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-    return sync
+        except (InvalidRequest, IngestError) as err:
+            if spinner is not None:
+                spinner.stop()
+            fail(str(err), EXIT_USAGE if isinstance(err, InvalidRequest) else EXIT_BAD_INPUT)
 
 
 def _run_ingest(
-    services: Services, target: Store, documents: list[Document], rebuild: bool
+    services: Services, target: Store, sources: IngestSources, rebuild: bool
 ) -> IngestSummary:
     err_console = Console(stderr=True, highlight=False)
     columns = (
@@ -294,64 +284,33 @@ def _run_ingest(
         TextColumn("Restzeit {task.fields[eta]}"),
     )
     with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("import", total=len(documents), counts="", eta="–")
+        task = bar.add_task("import", total=len(sources.documents), counts="", eta="–")
 
         def report(event: IngestProgress) -> None:
             bar.update(
                 task,
                 completed=event.done,
-                counts=_counts(event.summary),
-                eta=_duration(event.eta_s),
+                counts=ingest_counts(event.summary),
+                eta=duration(event.eta_s),
             )
 
         try:
-            pipeline = target.ingest_pipeline(services.parser.options, progress=report)
-            return pipeline.run(documents, rebuild=rebuild)
+            return services.ingest(sources, store=target, rebuild=rebuild, progress=report)
         except BackendError as err:
             bar.stop()
-            error(str(err))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            fail(str(err), EXIT_BAD_INPUT)
 
 
-def _counts(summary: IngestSummary) -> str:
-    return (
-        f"neu {summary.new} · aktualisiert {summary.updated} · "
-        f"unverändert {summary.unchanged} · Fehler {len(summary.failed)}"
-    )
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d} min" if minutes else f"{secs} s"
-
-
-def _print_ingest_summary(summary: IngestSummary, directory: Path) -> None:
+def _print_ingest_summary(result: IngestSummary, directory: Path) -> None:
     console = Console(highlight=False)
     table = Table(title=f"Import in {directory}", title_justify="left", show_header=False)
     table.add_column("Ergebnis")
     table.add_column("Anzahl", justify="right")
-    rows = (
-        ("Neu aufgenommen", summary.new),
-        ("Aktualisiert", summary.updated),
-        ("Unverändert übersprungen", summary.unchanged),
-        ("Doppelt (gleiche Vorlage aus anderer Quelle)", summary.duplicates),
-        ("Fehlgeschlagen", len(summary.failed)),
-    )
-    for label, count in rows:
-        table.add_row(label, str(count))
-    if summary.repaired:
-        table.add_row("Nach Abbruch bereinigt (Vorlagen)", str(summary.repaired))
-    table.add_row("Geschriebene Abschnitte (davon Vektoren)", _written(summary))
-    table.add_row("Dauer", _duration(summary.seconds))
+    for label, value in ingest_rows(result):
+        table.add_row(label, value)
     console.print(table)
-    for failure in summary.failed:
-        error(f"Fehlgeschlagen: {failure.key}: {failure.reason}")
-
-
-def _written(summary: IngestSummary) -> str:
-    return f"{summary.chunks_written} ({summary.dense_written})"
+    for failure in result.failed:
+        error(ingest_failure(failure.key, failure.reason))
 
 
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`

@@ -12,6 +12,9 @@ import typer
 
 from api.container import Services, SettingsError, Store, services_from_environment
 from assistant.ports import BackendError
+from assistant.presenter import no_index
+from assistant.usecases.errors import NoIndexError
+from assistant.usecases.search import check_index
 
 OPTIONS = "Optionen"
 ARGUMENTS = "Argumente"
@@ -77,13 +80,12 @@ def open_store(services: Services, directory: Path | None) -> Store:
     unreadable index ends the command with one German sentence (exit 1)."""
     store = services.store_at(directory)
     try:
-        empty = store.keyword_index.count() == 0
-    except BackendError as err:
-        fail(str(err), EXIT_BAD_INPUT)
-    if empty:
+        check_index(store.keyword_index, store.directory)
+    except NoIndexError:
         fail(
-            f"Im Verzeichnis {store.directory} liegt kein Suchindex; bitte zuerst Vorlagen "
-            f"aufnehmen (vorlagen ingest --store {store.directory} PFAD...).",
+            no_index(store.directory, f"vorlagen ingest --store {store.directory} PFAD..."),
             EXIT_BAD_INPUT,
         )
+    except BackendError as err:
+        fail(str(err), EXIT_BAD_INPUT)
     return store

@@ -23,10 +23,9 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -42,27 +41,41 @@ from api.cli_common import (
     load_services,
     open_store,
 )
-from assistant.drafting import (
-    DraftDone,
-    DraftEvent,
-    DraftingService,
-    RetrievalDone,
-    SectionStarted,
-    ValidationDone,
-)
+from assistant.drafting import DraftDone, DraftEvent, DraftingService
 from assistant.export import FORMATS, ExportError, ExportRefused, export
 from assistant.ports import BackendError
+from assistant.presenter import (
+    ROLLEN,
+    SEARCHING,
+    draft_finished,
+    draft_progress,
+    finding_line,
+    invalid_input,
+    rolle_named,
+    validation_summary,
+)
 from assistant.retrieval import RetrievalError
-from assistant.schema import Beratungsschritt, Draft, DraftRequest, Finding, Rolle, SearchFilter
-from assistant.validation import validate
+from assistant.schema import (
+    DEFAULT_DRAFT_K,
+    MAX_FAKTEN_CHARS,
+    Beratungsschritt,
+    Draft,
+    DraftRequest,
+    SearchFilter,
+)
+from assistant.usecases.drafts import (
+    DRAFT_FORMATS,
+    export_checked,
+    export_format,
+    export_options,
+    prepare_request,
+    revalidate,
+)
+from assistant.usecases.errors import InvalidRequest
 
 log = logging.getLogger("vorlagen")
 
 EXIT_FINDINGS = 1
-DRAFT_FORMATS = ("md", "json", "docx")
-ROLLEN: tuple[str, ...] = get_args(Rolle)
-SECTION_NAMES = {"sachdarstellung": "die Sachdarstellung", "beschlussvorschlag": "den Beschluss"}
-MAX_FAKTEN_CHARS = 20_000
 
 
 OutputOption = Annotated[
@@ -114,7 +127,7 @@ def parse_beratung(value: str) -> Beratungsschritt:
         )
     rolle = None
     if len(parts) > 1 and parts[1]:
-        rolle = next((r for r in ROLLEN if r.casefold() == parts[1].casefold()), None)
+        rolle = rolle_named(parts[1])
         if rolle is None:
             fail(
                 f"Die Rolle „{parts[1]}“ bei --beratung ist unbekannt; möglich sind: "
@@ -123,11 +136,6 @@ def parse_beratung(value: str) -> Beratungsschritt:
             )
     datum = _parse_date(parts[2], "--beratung") if len(parts) > 2 and parts[2] else None
     return Beratungsschritt.model_validate({"gremium": parts[0], "rolle": rolle, "datum": datum})
-
-
-def _optional(value: str | None) -> str | None:
-    """A single-line option: inner whitespace collapsed, empty as None."""
-    return " ".join(value.split()) or None if value else None
 
 
 def _read_text(value: str | None, option: str) -> str | None:
@@ -179,30 +187,21 @@ def _write(data: bytes, output: Path | None) -> None:
         fail(f"Die Datei {output} kann nicht geschrieben werden.", EXIT_BAD_INPUT)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...], output: Path | None) -> str:
-    kind = fmt.strip().lower()
-    if kind not in allowed:
-        fail(f"Das Format „{fmt}“ ist unbekannt; möglich sind: {', '.join(allowed)}.", EXIT_USAGE)
+def _output_format(fmt: str, allowed: tuple[str, ...], output: Path | None) -> str:
+    """The format ``fmt`` names (exit 2 when unknown); docx needs an output file."""
+    try:
+        kind = export_format(fmt, allowed)
+    except InvalidRequest as err:
+        fail(str(err), EXIT_USAGE)
     if kind == "docx" and (output is None or str(output) == "-"):
         fail("Für das Format docx bitte mit -o eine Ausgabedatei angeben.", EXIT_USAGE)
     return kind
 
 
-def finding_line(finding: Finding) -> str:
-    """One finding as a German line: "Fehler [grounded] Sachdarstellung, ...: message"."""
-    label = "Fehler" if finding.severity == "error" else "Hinweis"
-    where = f" {finding.where}:" if finding.where else ""
-    return f"{label} [{finding.rule}]{where} {finding.message}"
-
-
-def _summary(draft: Draft) -> str:
+def _finding_lines(draft: Draft) -> list[str]:
     report = draft.validation
-    if report is None:
-        return "Der Entwurf wurde nicht geprüft."
-    warnings = f", {len(report.warnings)} Hinweis(e)" if report.warnings else ""
-    if report.ok:
-        return f"Der Entwurf hat die Prüfung bestanden{warnings}."
-    return f"Der Entwurf hat die Prüfung nicht bestanden: {len(report.errors)} Fehler{warnings}."
+    findings = (*report.errors, *report.warnings) if report is not None else ()
+    return [finding_line(finding) for finding in findings]
 
 
 # --- vorlagen draft -------------------------------------------------------------------------
@@ -298,7 +297,7 @@ def draft(
             help="Höchstens so viele ähnliche frühere Vorlagen heranziehen.",
             rich_help_panel=OPTIONS,
         ),
-    ] = 3,
+    ] = DEFAULT_DRAFT_K,
     fmt: Annotated[
         str,
         typer.Option(
@@ -330,36 +329,36 @@ def draft(
     Rückgabewert: 0, wenn der Entwurf die Prüfung besteht; 1, wenn er Fehler hat (er wird
     trotzdem ausgegeben) oder eine Eingabe nicht stimmt; 2 bei falschem Aufruf.
     """
-    if not betreff.strip():
-        fail("Der Betreff ist leer; bitte mit --betreff angeben.", EXIT_USAGE)
-    if not gremium.strip():
-        fail("Das entscheidende Gremium ist leer; bitte mit --gremium angeben.", EXIT_USAGE)
-    if not 1 <= k <= 20:
-        fail("Die Zahl der Vorlagen (-k) muss zwischen 1 und 20 liegen.", EXIT_USAGE)
-    kind = _check_format(fmt, DRAFT_FORMATS, output)
+    kind = _output_format(fmt, DRAFT_FORMATS, output)
     steps = [parse_beratung(value) for value in beratung or []]
-    request = DraftRequest(
-        betreff=" ".join(betreff.split()),
-        kommune=kommune.strip() if kommune and kommune.strip() else None,
-        gremium=" ".join(gremium.split()),
-        beratungsfolge=steps,
-        art=art.strip() or "Beschlussvorlage",
-        fakten=(_read_text(fakten, "--fakten") or "").strip(),
-        finanzielle_auswirkungen=(_read_text(finanzen, "--finanzen") or "").strip() or None,
-        federfuehrung=_optional(federfuehrung),
-        aktenzeichen=_optional(aktenzeichen),
-        filters=SearchFilter(kommune=kommune.strip() if kommune and kommune.strip() else None),
-        k=k,
-    )
+    try:
+        request = prepare_request(
+            DraftRequest(
+                betreff=betreff,
+                kommune=kommune,
+                gremium=gremium,
+                beratungsfolge=steps,
+                art=art,
+                fakten=_read_text(fakten, "--fakten") or "",
+                finanzielle_auswirkungen=_read_text(finanzen, "--finanzen"),
+                federfuehrung=federfuehrung,
+                aktenzeichen=aktenzeichen,
+                filters=SearchFilter(kommune=kommune),  # --kommune also restricts the search
+                k=k,
+            )
+        )
+    except ValidationError as err:
+        fail(invalid_input(err), EXIT_USAGE)
+    except InvalidRequest as err:
+        fail(str(err), EXIT_USAGE)
     services = load_services()
     request = services.with_defaults(request)
     # an empty or unreadable index ends the command with one German sentence
     service = services.drafting_for(open_store(services, store))
     result = _run_draft(service, request, quiet)
-    if result.validation is not None:
-        for finding in (*result.validation.errors, *result.validation.warnings):
-            typer.echo(finding_line(finding), err=True)
-    typer.echo(_summary(result), err=True)
+    for line in _finding_lines(result):
+        typer.echo(line, err=True)
+    typer.echo(validation_summary(result.validation), err=True)
     try:
         data = export(result, kind, force=True)
     except ExportError as err:
@@ -370,45 +369,30 @@ def draft(
 
 
 def _run_draft(service: DraftingService, request: DraftRequest, quiet: bool) -> Draft:
-    def say(message: str) -> None:
-        if not quiet:
+    def say(message: str | None) -> None:
+        if message and not quiet:
             typer.echo(message, err=True)
 
     async def run() -> Draft:
         final: Draft | None = None
         event: DraftEvent
         async for event in service.stream(request, tokens=False):
-            final = _progress(event, say) or final
+            say(draft_progress(event))
+            if isinstance(event, DraftDone):
+                final = event.draft
         assert final is not None
         return final
 
     started = time.perf_counter()
-    say("Suche ähnliche frühere Vorlagen …")
+    say(SEARCHING)
     try:
         result = asyncio.run(run())
     except RetrievalError as err:
         fail(str(err), EXIT_USAGE)
     except BackendError as err:  # LLMError included
         fail(str(err), EXIT_BAD_INPUT)
-    say(f"Fertig nach {time.perf_counter() - started:.0f} s ({service.chat.name}).")
+    say(draft_finished(time.perf_counter() - started, service.chat.name))
     return result
-
-
-def _progress(event: DraftEvent, say: Callable[[str], None]) -> Draft | None:
-    if isinstance(event, RetrievalDone):
-        say(f"{len(event.citations)} Quellen gefunden; das Sprachmodell schreibt …")
-    elif isinstance(event, SectionStarted):
-        what = SECTION_NAMES.get(event.section, event.section)
-        if event.attempt:
-            say("Schreibe einen Absatz der Sachdarstellung neu …")
-        else:
-            say(f"Schreibe {what} …")
-    elif isinstance(event, ValidationDone):
-        report = event.report
-        say(f"Prüfung: {len(report.errors)} Fehler, {len(report.warnings)} Hinweis(e).")
-    elif isinstance(event, DraftDone):
-        return event.draft
-    return None
 
 
 DraftPathArgument = Annotated[
@@ -438,14 +422,15 @@ def validate_command(
     Rückgabewert: 0 ohne Fehler (Hinweise erlaubt), 1 bei Fehlern oder einer unlesbaren
     Datei.
     """
-    loaded = _load_draft(path)
-    report = validate(loaded)
+    checked = revalidate(_load_draft(path))
+    report = checked.validation
+    assert report is not None
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        for finding in (*report.errors, *report.warnings):
-            typer.echo(finding_line(finding))
-        typer.echo(_summary(loaded.model_copy(update={"validation": report})))
+        for line in _finding_lines(checked):
+            typer.echo(line)
+        typer.echo(validation_summary(report))
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -493,19 +478,21 @@ def export_command(
     --erzwingen exportiert. Rückgabewert: 0 exportiert, 1 abgelehnt oder unlesbare Datei,
     2 falscher Aufruf.
     """
-    kind = _check_format(fmt, FORMATS, output)
-    if template is not None and kind != "docx":
-        fail("Eine Word-Vorlage (--vorlage) ist nur beim Format docx möglich.", EXIT_USAGE)
-    if template is not None and not template.is_file():
-        fail(f"Die Word-Vorlage {template} wurde nicht gefunden.", EXIT_BAD_INPUT)
-    loaded = _load_draft(path)
-    checked = loaded.model_copy(update={"validation": validate(loaded)})
     try:
-        data = export(checked, kind, force=force, template=template)
+        kind = export_options(fmt, template)
+    except InvalidRequest as err:
+        fail(str(err), EXIT_USAGE)
+    except ExportError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    _output_format(kind, FORMATS, output)
+    loaded = _load_draft(path)
+    try:
+        exported = export_checked(loaded, kind, force=force, template=template)
     except ExportRefused as err:
         fail(str(err), EXIT_FINDINGS)
     except ExportError as err:
         fail(str(err), EXIT_BAD_INPUT)
-    _write(data, output)
+    _write(exported.data, output)
     if output is not None and str(output) != "-":
-        typer.echo(f"Geschrieben: {output} ({_summary(checked)})", err=True)
+        summary = validation_summary(exported.draft.validation)
+        typer.echo(f"Geschrieben: {output} ({summary})", err=True)

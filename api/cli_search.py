@@ -16,9 +16,10 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -36,15 +37,21 @@ from api.cli_common import (
     open_store,
 )
 from api.cli_eval_drafts import register as register_eval_drafts
-from api.container import Store
 from assistant.evaluation import EvalQuery, QueryFileError, SetMetrics, evaluate, parse_queries
 from assistant.ports import BackendError
-from assistant.retrieval import MODES, HybridRetriever, Mode, RetrievalError, VorlageHits, excerpt
-from assistant.schema import SearchFilter
+from assistant.presenter import (
+    NO_HITS,
+    hit_details,
+    hit_number,
+    hit_title,
+    invalid_input,
+    section_title,
+)
+from assistant.retrieval import MODES, HybridRetriever, Mode, RetrievalError
+from assistant.usecases.search import DEFAULT_SEARCH_K, SearchRequest, SearchResult
 
 log = logging.getLogger("vorlagen")
 
-EXCERPT_CHARS = 240
 EVAL_DEPTH = 10
 
 MODE_LABELS: dict[Mode, str] = {"dense": "dicht (e5)", "keyword": "BM25", "hybrid": "hybrid (RRF)"}
@@ -74,12 +81,6 @@ def register(app: typer.Typer) -> None:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _open_store(directory: Path | None) -> tuple[Store, HybridRetriever]:
-    """The store and its retriever; fails with a German sentence when there is no index."""
-    store = open_store(load_services(), directory)
-    return store, store.retriever
 
 
 def _parse_since(value: str | None) -> date | None:
@@ -117,7 +118,7 @@ def search(
             help="Wie viele Vorlagen gezeigt werden.",
             rich_help_panel=OPTIONS,
         ),
-    ] = 5,
+    ] = DEFAULT_SEARCH_K,
     kommune: Annotated[
         str | None,
         typer.Option(
@@ -172,87 +173,45 @@ def search(
     Je Vorlage werden Punktzahl, Vorlagen-Nr., Betreff, Abschnitt und ein Auszug gezeigt.
     Ohne --nichtoeffentlich werden nur Vorlagen durchsucht, die als öffentlich erkannt wurden.
     """
-    if not query.strip():
-        fail("Die Suchanfrage ist leer; bitte einen Suchbegriff angeben.", EXIT_USAGE)
-    if k < 1 or k > 100:
-        fail("Die Zahl der Treffer (-k) muss zwischen 1 und 100 liegen.", EXIT_USAGE)
-    filters = SearchFilter(kommune=kommune, art=art, since=_parse_since(since))
-    _, retriever = _open_store(store)
     try:
-        groups = retriever.search(query, k, filters, allow_nonpublic=nichtoeffentlich)
+        request = SearchRequest(
+            query=query, k=k, kommune=kommune, art=art, since=_parse_since(since)
+        )
+    except ValidationError as err:
+        fail(invalid_input(err), EXIT_USAGE)
+    services = load_services()
+    target = open_store(services, store)
+    try:
+        result = services.search(request, allow_nonpublic=nichtoeffentlich, store=target)
     except RetrievalError as err:
         fail(str(err), EXIT_USAGE)
     except BackendError as err:
         fail(str(err), EXIT_BAD_INPUT)
     if as_json:
-        sys.stdout.write(json.dumps(hits_as_json(groups, query), ensure_ascii=False, indent=2))
+        hits = [hit.model_dump(mode="json") for hit in result.hits]
+        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return
-    _print_hits(Console(highlight=False), groups, query)
+    _print_hits(Console(highlight=False), result)
 
 
-def hits_as_json(groups: list[VorlageHits], query: str) -> list[dict[str, Any]]:
-    """One object per Vorlage: its fields, its best passage, and all its passages shown."""
-    out: list[dict[str, Any]] = []
-    for rank, group in enumerate(groups, start=1):
-        passages = [
-            {
-                "chunk_id": hit.chunk.id,
-                "section": hit.chunk.section,
-                "score": round(hit.score, 6),
-                "excerpt": excerpt(hit.chunk.text, query, EXCERPT_CHARS),
-            }
-            for hit in group.hits
-        ]
-        best = passages[0] if passages else {"section": None, "excerpt": ""}
-        out.append(
-            {
-                "rank": rank,
-                "id": group.vorlage_id,
-                "vorlagen_nr": group.vorlagen_nr,
-                "betreff": group.betreff,
-                "kommune": group.kommune,
-                "datum": group.datum.isoformat() if group.datum else None,
-                "art": group.art,
-                "section": best["section"],
-                "score": round(group.score, 6),
-                "excerpt": best["excerpt"],
-                "passages": passages,
-            }
-        )
-    return out
-
-
-SECTION_LABELS = {
-    "kurzfassung": "Kurzfassung",
-    "beschlussvorschlag": "Beschlussvorschlag",
-    "sachdarstellung": "Sachdarstellung",
-    "begruendung": "Begründung",
-    "finanzielle_auswirkungen": "Finanzielle Auswirkungen",
-    "klimaschutz": "Klimaschutz",
-    "volltext": "Volltext",
-}
-
-
-def _print_hits(console: Console, groups: list[VorlageHits], query: str) -> None:
-    if not groups:
-        console.print("Keine passenden Vorlagen gefunden.")
+def _print_hits(console: Console, result: SearchResult) -> None:
+    if not result.hits:
+        console.print(NO_HITS)
         return
-    for rank, group in enumerate(groups, start=1):
-        head = Text(f"{rank}. ", style="bold")
-        head.append(f"[{group.score:.4f}] ", style="dim")
-        head.append(group.vorlagen_nr or "ohne Nr.", style="bold")
-        head.append(f" · {group.betreff or '(ohne Betreff)'}")
-        details = [
-            x for x in (group.kommune, group.datum and group.datum.strftime("%d.%m.%Y")) if x
-        ]
+    for hit in result.hits:
+        head = Text(f"{hit.rank}. ", style="bold")
+        head.append(f"[{hit.score:.4f}] ", style="dim")
+        head.append(hit_number(hit), style="bold")
+        head.append(f" · {hit_title(hit)}")
+        details = hit_details(hit)
         if details:
-            head.append(f" ({', '.join(str(x) for x in details)})", style="dim")
+            head.append(f" ({details})", style="dim")
         console.print(head, soft_wrap=True)
-        for hit in group.hits:
+        for passage in hit.passages:
             line = Text("   ")
-            line.append(SECTION_LABELS.get(hit.chunk.section, hit.chunk.section), style="italic")
-            line.append(": " + excerpt(hit.chunk.text, query, EXCERPT_CHARS))
+            line.append(section_title(passage.section), style="italic")
+            line.append(": " + passage.excerpt)
             console.print(line, soft_wrap=True)
         console.print()
 
@@ -298,7 +257,7 @@ def eval_retrieval(
         fail(f"Die Abfragedatei {queries} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
     except QueryFileError as err:
         fail(f"{queries}: {err}", EXIT_BAD_INPUT)
-    _, retriever = _open_store(store)
+    retriever = open_store(load_services(), store).retriever
     results: dict[Mode, dict[str, SetMetrics]] = {}
     try:
         for mode in MODES:

@@ -7,7 +7,7 @@ module that reads settings and the only place that picks concrete implementation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,8 +18,13 @@ from assistant.ports import ChatModelFactory, Embedder, KeywordIndex, VectorInde
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
-from ingest.parse import ParseOptions, parse_path
-from ingest.pipeline import IngestPipeline, ProgressCallback
+from assistant.usecases.drafts import prepare_request
+from assistant.usecases.ingest import IngestSources, gather_sources, run_ingest
+from assistant.usecases.models import ModelStatus, model_status
+from assistant.usecases.search import SearchRequest, SearchResult, check_index, search
+from ingest.parse import ParseOptions, parse_path, parse_raw
+from ingest.pipeline import IngestPipeline, IngestSummary, ProgressCallback
+from ingest.sources.base import RawDocument
 from ingest.sources.oparl_api import OParlSync, SyncLimits, SyncProgress
 
 __all__ = [
@@ -43,6 +48,10 @@ class Parser:
 
     def __call__(self, path: Path) -> Vorlage:
         return parse_path(path, self.options)
+
+    def raw(self, raw: RawDocument) -> Vorlage:
+        """A document an OParl system delivered, parsed with the same options."""
+        return parse_raw(raw, redact_bearbeiter=self.options.redact_bearbeiter)
 
 
 class Store:
@@ -199,6 +208,69 @@ class Services:
         """``request`` with the installation's header data (``vorlage.*``) where it has none."""
         conf = self.settings.vorlage
         return request.with_defaults(kommune=conf.kommune, federfuehrung=conf.federfuehrung)
+
+    # --- the use cases (assistant/usecases), wired with this installation's backends ---------
+
+    def prepare_request(self, request: DraftRequest) -> DraftRequest:
+        """A clerk's request, normalised, checked (``InvalidRequest``) and completed with the
+        installation's header data (:func:`assistant.usecases.drafts.prepare_request`)."""
+        conf = self.settings.vorlage
+        return prepare_request(request, kommune=conf.kommune, federfuehrung=conf.federfuehrung)
+
+    def search(
+        self, request: SearchRequest, *, allow_nonpublic: bool = False, store: Store | None = None
+    ) -> SearchResult:
+        """Search ``store`` (default: the configured one); ``NoIndexError`` when it is empty.
+        ``allow_nonpublic`` only for callers who may see nichtöffentliche Vorlagen."""
+        target = store or self.store
+        check_index(target.keyword_index, target.directory)
+        return search(target.retriever, request, allow_nonpublic=allow_nonpublic)
+
+    def ingest_sources(
+        self,
+        paths: Sequence[Path] = (),
+        *,
+        oparl_url: str | None = None,
+        store: Store | None = None,
+        rebuild: bool = False,
+        oparl_progress: Callable[[SyncProgress], None] | None = None,
+    ) -> IngestSources:
+        """Step 1 of an ingestion into ``store``: the documents of ``paths`` and of the OParl
+        system at ``oparl_url`` (walked now; every paper when ``rebuild``)."""
+        target = store or self.store
+        sync = (
+            target.oparl_sync(oparl_url, self.parser.options, oparl_progress, full=rebuild)
+            if oparl_url
+            else None
+        )
+        return gather_sources(paths, self.parser, oparl=sync)
+
+    def ingest(
+        self,
+        sources: IngestSources,
+        *,
+        store: Store | None = None,
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestSummary:
+        """Step 2: store ``sources`` in ``store`` (default: the configured one), then commit
+        their OParl sync (:func:`assistant.usecases.ingest.run_ingest`)."""
+        target = store or self.store
+        pipeline = target.ingest_pipeline(self.parser.options, progress=progress)
+        return run_ingest(pipeline, sources, rebuild=rebuild)
+
+    def model_status(self, *, verify: bool = False) -> ModelStatus:
+        """The configured chat model's state (``verify``: hash the bundled file again)."""
+        conf = self.settings.llm
+        return model_status(
+            backend=conf.backend,
+            models_dir=self.settings.models_dir(),
+            model_path=conf.model_path,
+            base_url=conf.base_url,
+            model=conf.model,
+            api_key_set=bool(conf.api_key),
+            verify=verify,
+        )
 
     def drafting(self, directory: Path | None = None) -> DraftingService:
         """The drafting service over the store in ``directory`` (else the configured one) and

@@ -7,10 +7,23 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 System = Literal["oparl", "allris", "sessionnet", "pdf", "docx", "html", "text"]
 Rolle = Literal["Vorberatung", "Beratung", "Entscheidung", "Kenntnisnahme", "Anhörung"]
+
+# The limits of a draft request (the one rule set every entry point applies).
+DEFAULT_DRAFT_K = 3
+MAX_DRAFT_K = 20
+MAX_FAKTEN_CHARS = 20_000
 
 CANONICAL_SECTIONS: tuple[str, ...] = (
     "beschlussvorschlag",
@@ -24,6 +37,12 @@ CANONICAL_SECTIONS: tuple[str, ...] = (
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def rule_error(kind: str, message: str) -> PydanticCustomError:
+    """A validation error whose message is already the German sentence for the clerk (a request
+    rule); ``assistant.presenter.invalid_input`` shows it as it is. ``message`` has no braces."""
+    return PydanticCustomError(kind, message, {"german": True})
 
 
 class SourceRef(_Model):
@@ -237,6 +256,12 @@ class DraftRequest(_Model):
     ``fakten`` are the clerk's key facts, free text or a bullet list (a list of strings is
     accepted and stored as "- " lines). Everything a draft states as a number, date or reference
     must come from here (or from a cited passage): see the ``grounded`` rule.
+
+    Limits (German messages, :func:`rule_error`): ``k`` from 1 to :data:`MAX_DRAFT_K`,
+    ``fakten`` and ``finanzielle_auswirkungen`` at most :data:`MAX_FAKTEN_CHARS` characters.
+    An empty Betreff or Gremium is not refused here (a stored draft with one still loads, and
+    the ``required`` rule reports it); a new request is checked and normalised by
+    ``assistant.usecases.drafts.prepare_request``.
     """
 
     betreff: str
@@ -250,7 +275,11 @@ class DraftRequest(_Model):
     aktenzeichen: str | None = None
     datum: date | None = None
     filters: SearchFilter = Field(default_factory=SearchFilter)
-    k: int = Field(default=8, ge=1, le=50)
+    k: int = Field(
+        default=DEFAULT_DRAFT_K,
+        description="At most this many similar Vorlagen (the installation may allow fewer).",
+        json_schema_extra={"minimum": 1, "maximum": MAX_DRAFT_K},
+    )
 
     def with_defaults(
         self, *, kommune: str | None = None, federfuehrung: str | None = None
@@ -269,6 +298,27 @@ class DraftRequest(_Model):
     def _bullets(cls, value: object) -> object:
         if isinstance(value, list | tuple):
             return "\n".join(f"- {str(item).strip()}" for item in value if str(item).strip())
+        return value
+
+    @field_validator("k")
+    @classmethod
+    def _k_in_range(cls, value: int) -> int:
+        if not 1 <= value <= MAX_DRAFT_K:
+            raise rule_error(
+                "k_range", f"Die Zahl der Vorlagen muss zwischen 1 und {MAX_DRAFT_K} liegen."
+            )
+        return value
+
+    @field_validator("fakten", "finanzielle_auswirkungen")
+    @classmethod
+    def _not_too_long(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and len(value) > MAX_FAKTEN_CHARS:
+            limit = f"höchstens {MAX_FAKTEN_CHARS:,} Zeichen".replace(",", ".")
+            what = {
+                "fakten": "Die Fakten sind",
+                "finanzielle_auswirkungen": "Der Text „Finanzielle Auswirkungen“ ist",
+            }[str(info.field_name)]
+            raise rule_error("too_long", f"{what} zu lang ({limit}).")
         return value
 
 
