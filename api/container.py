@@ -280,7 +280,19 @@ class Services:
     def drafting_for(self, store: Store) -> DraftingService:
         """The drafting service over an already opened ``store`` (its indexes are not opened
         a second time) and the one shared chat model."""
-        return DraftingService(store.retriever, self.chat_model)
+        conf = self.settings.drafting
+        return DraftingService(
+            store.retriever,
+            self.chat_model,
+            max_repairs=conf.max_repairs,
+            k=conf.k,
+            passages_per_vorlage=conf.passages_per_vorlage,
+            passage_chars=conf.passage_chars,
+            max_tokens={
+                "sachdarstellung": conf.paragraph_max_tokens,
+                "beschlussvorschlag": conf.resolution_max_tokens,
+            },
+        )
 
 
 def build_services(settings: Settings) -> Services:

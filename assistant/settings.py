@@ -206,6 +206,37 @@ class LLMSettings(BaseModel):
         return self
 
 
+class DraftingSettings(BaseModel):
+    """How a draft is made (``assistant.drafting.DraftingService``; docs/drafting.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(
+        default=3,
+        ge=1,
+        le=20,  # assistant.schema.MAX_DRAFT_K
+        description="At most this many similar Vorlagen per draft (a request may ask for fewer).",
+    )
+    max_repairs: int = Field(
+        default=1,
+        ge=0,
+        le=3,
+        description="How often a failing paragraph or resolution is asked for again.",
+    )
+    passages_per_vorlage: int = Field(
+        default=1, ge=1, le=5, description="Passages of one similar Vorlage kept as citations."
+    )
+    passage_chars: int = Field(
+        default=300, ge=100, le=2000, description="A cited passage is cut to this many characters."
+    )
+    paragraph_max_tokens: int = Field(
+        default=220, gt=0, description="Max. tokens of one paragraph of the Sachdarstellung."
+    )
+    resolution_max_tokens: int = Field(
+        default=160, gt=0, description="Max. tokens of the Beschlussvorschlag's object."
+    )
+
+
 class VorlageSettings(BaseModel):
     """The administration's own header data, filled into every draft that does not name them
     itself (``vorlage.kommune = "Stadt Wedel"``, ``vorlage.federfuehrung = "Fachdienst
@@ -339,6 +370,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    drafting: DraftingSettings = Field(default_factory=DraftingSettings)
     vorlage: VorlageSettings = Field(default_factory=VorlageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 
