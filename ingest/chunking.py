@@ -13,7 +13,7 @@ Chunks (``chunk_vorlage``):
 * a Vorlage in which no canonical section was recognised is chunked from its full text
   (section :data:`FULLTEXT_SECTION`), so nothing readable is lost to search.
 
-Every chunk carries the Vorlage's metadata for filters and citations (DESIGN.md section 2) and
+Every chunk carries the Vorlage's metadata for filters and citations (``ChunkMetadata``) and
 the id ``Chunk.make_id(vorlage_id, section, ordinal)``; everything is a pure function of the
 Vorlage and the :class:`ChunkingOptions`, so re-ingesting an unchanged Vorlage gives the same
 chunks with the same fingerprints.

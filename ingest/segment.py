@@ -24,7 +24,7 @@ kind                      headings (examples)
 ========================  ==================================================================
 
 A "Begründung" is the Sachdarstellung when the document has no facts section of its own, and
-the separate ``begruendung`` field otherwise (DESIGN.md section 2).
+the separate ``begruendung`` field otherwise (``assistant.schema.Vorlage``).
 
 Karlsruhe's forms (2005-2026, checked by ``bench/eval_parsing.py``) add four rules:
 

@@ -1,4 +1,4 @@
-"""The Draft as JSON (DESIGN.md section 2), validation included.
+"""The Draft as JSON (docs/architecture.md, "The canonical schema"), validation included.
 
 The output is exactly the Draft, so ``vorlagen validate``/``vorlagen export`` can read it back.
 A forced export of a draft with errors shows its findings in the Draft's own ``validation``

@@ -1,4 +1,4 @@
-"""Rule checks for a Draft (DESIGN.md section 5): ``validate(draft) -> ValidationReport``.
+"""Rule checks for a Draft: ``validate(draft) -> ValidationReport`` (docs/architecture.md).
 
 Pure functions, no LLM and no I/O (``anweisung`` reads the prompt templates shipped in the
 ``prompts`` package once). Each rule is one function ``Draft -> Iterable[Finding]`` in the

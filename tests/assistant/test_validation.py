@@ -1,4 +1,4 @@
-"""assistant.validation: every rule of DESIGN.md section 5, with real positives (the seeds'
+"""assistant.validation: every rule (docs/architecture.md), with real positives (the seeds'
 Beschlussvorschläge) and constructed negatives."""
 
 from __future__ import annotations
