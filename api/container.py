@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.drafting import DraftingService
-from assistant.ports import ChatModelFactory, Embedder, KeywordIndex, VectorIndex
+from assistant.ports import ChatModelFactory, DraftArchive, Embedder, KeywordIndex, VectorIndex
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
@@ -26,6 +26,9 @@ from ingest.parse import ParseOptions, parse_path, parse_raw
 from ingest.pipeline import IngestPipeline, IngestSummary, ProgressCallback
 from ingest.sources.base import RawDocument
 from ingest.sources.oparl_api import OParlSync, SyncLimits, SyncProgress
+
+if TYPE_CHECKING:  # FastAPI/Starlette only for the HTTP service, not for every CLI call
+    from api.auth import Access
 
 __all__ = [
     "Parser",
@@ -203,6 +206,24 @@ class Services:
             max_tokens=conf.max_tokens,
             timeout_s=conf.timeout_s,
         )
+
+    @cached_property
+    def archive(self) -> DraftArchive:
+        """The draft database (drafts, versions, audit log), migrated on first access.
+
+        Raises ArchiveError (a BackendError, one German sentence) when it cannot be used."""
+        from storage import open_archive, sqlite_url  # SQLAlchemy/Alembic only when needed
+
+        conf = self.settings.database
+        url = conf.url or sqlite_url(self.settings.data_dir / "vorlagen.db")
+        return open_archive(url, instance=conf.instance)
+
+    @cached_property
+    def access(self) -> Access:
+        """Who may call the HTTP service (keys, users, the local mode: ``api/auth.py``)."""
+        from api.auth import Access
+
+        return Access(self.settings.server)
 
     def with_defaults(self, request: DraftRequest) -> DraftRequest:
         """``request`` with the installation's header data (``vorlage.*``) where it has none."""
