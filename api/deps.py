@@ -1,0 +1,42 @@
+"""The routes' dependencies, as ``Annotated`` types (full-stack-fastapi-template style):
+a route names what it needs (``jobs: JobsDep, caller: CallerDep``) and never reaches into
+``app.state`` itself."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.auth import Caller, require_caller, require_ingest
+from api.container import Services, Store
+from assistant.draft_jobs import DraftJobs
+from assistant.ports import DraftArchive
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _jobs(request: Request) -> DraftJobs:
+    jobs: DraftJobs = request.app.state.jobs
+    return jobs
+
+
+def _archive(request: Request) -> DraftArchive:
+    archive: DraftArchive = request.app.state.archive
+    return archive
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+StoreDep = Annotated[Store, Depends(_store)]
+JobsDep = Annotated[DraftJobs, Depends(_jobs)]
+ArchiveDep = Annotated[DraftArchive, Depends(_archive)]
+CallerDep = Annotated[Caller, Depends(require_caller)]
+IngestCallerDep = Annotated[Caller, Depends(require_ingest)]

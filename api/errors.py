@@ -1,0 +1,110 @@
+"""German error bodies for every HTTP error: ``{"detail": "<one German sentence>"}``.
+
+FastAPI's own messages are English ("Not Found", "Field required") and validation errors come
+as a list of pydantic dicts; a clerk's page and a bot show ``detail`` as it is, so every error
+the app sends is one German sentence here (validation errors name the field). Nothing from the
+request body is echoed back (it may hold document text), and an unexpected error is logged
+with its traceback and answered with a plain 500 sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.ports import BackendError
+from assistant.retrieval import RetrievalError
+from assistant.usecases.errors import InvalidRequest
+
+log = logging.getLogger("vorlagen.http")
+
+GENERIC: dict[int, str] = {
+    status.HTTP_400_BAD_REQUEST: "Die Anfrage ist ungültig.",
+    status.HTTP_401_UNAUTHORIZED: "Bitte melden Sie sich an.",
+    status.HTTP_403_FORBIDDEN: "Dafür fehlt Ihnen die Berechtigung.",
+    status.HTTP_404_NOT_FOUND: "Diese Adresse gibt es nicht.",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "Diese Methode ist hier nicht erlaubt.",
+    status.HTTP_406_NOT_ACCEPTABLE: "Dieses Antwortformat wird nicht angeboten.",
+    status.HTTP_413_CONTENT_TOO_LARGE: "Die Anfrage ist zu groß.",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Dieses Format wird nicht angenommen.",
+    status.HTTP_500_INTERNAL_SERVER_ERROR: "Interner Fehler; bitte später erneut versuchen.",
+    status.HTTP_503_SERVICE_UNAVAILABLE: (
+        "Der Dienst ist gerade ausgelastet; bitte später erneut versuchen."
+    ),
+}
+INTERNAL = GENERIC[status.HTTP_500_INTERNAL_SERVER_ERROR]
+
+
+def _is_german(detail: object) -> bool:
+    """Our own HTTPExceptions carry German sentences ending in a full stop; Starlette's
+    defaults are English phrases without one ("Not Found")."""
+    return isinstance(detail, str) and detail.endswith((".", "?")) and " " in detail
+
+
+def validation_message(err: RequestValidationError | ValidationError) -> str:
+    """One German sentence for a request that does not fit its model, naming the field."""
+    problems = list(err.errors())
+    first = problems[0] if problems else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    where = f" im Feld „{'.'.join(loc)}“" if loc else ""
+    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    if message and not message.isascii():  # our validators' German messages
+        return f"Die Anfrage ist ungültig{where}: {message}"
+    kind = str(first.get("type", ""))
+    reason = {
+        "missing": "die Angabe fehlt",
+        "json_invalid": "kein gültiges JSON",
+        "model_attributes_type": "ein Objekt wird erwartet",
+        "dict_type": "ein Objekt wird erwartet",
+        "string_type": "ein Text wird erwartet",
+        "int_parsing": "eine ganze Zahl wird erwartet",
+        "int_type": "eine ganze Zahl wird erwartet",
+        "less_than_equal": "der Wert ist zu groß",
+        "greater_than_equal": "der Wert ist zu klein",
+        "string_too_long": "der Text ist zu lang",
+        "string_too_short": "der Text ist zu kurz",
+        "extra_forbidden": "dieses Feld ist nicht vorgesehen",
+        "literal_error": "dieser Wert ist nicht vorgesehen",
+    }.get(kind, "der Wert passt nicht")
+    return f"Die Anfrage ist ungültig{where}: {reason}."
+
+
+def install(app: FastAPI) -> None:
+    """Register the German error handlers on ``app``."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if _is_german(exc.detail) else GENERIC.get(exc.status_code)
+        detail = detail or GENERIC[status.HTTP_400_BAD_REQUEST]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_model(request: Request, exc: ValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(InvalidRequest)
+    async def invalid_request(request: Request, exc: InvalidRequest) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RetrievalError)
+    async def refused(request: Request, exc: RetrievalError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(BackendError)
+    async def backend(request: Request, exc: BackendError) -> JSONResponse:
+        log.warning("Backend-Fehler bei %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("Unerwarteter Fehler bei %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": INTERNAL}, status_code=500)

@@ -1,0 +1,1 @@
+"""The HTTP routes, one module per resource; each is a thin adapter over the use cases."""

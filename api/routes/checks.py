@@ -1,0 +1,69 @@
+"""``POST /api/validate`` and ``POST /api/export``: check a (possibly edited) draft, and hand it
+out as Word, Markdown, JSON or OParl (the use cases of :mod:`assistant.usecases.drafts`).
+
+An export re-validates the draft first; a draft with errors is refused (422, naming the rules)
+unless ``force`` is set, and then carries visible Prüfhinweise. A caller without the right may
+not export a draft that cites a nichtöffentliche Vorlage by sending it in: citations are
+checked against what the caller may see (403 otherwise). Exports are recorded in the audit log
+(ids and sources, never text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Response, status
+from pydantic import BaseModel, Field
+
+from api.deps import ArchiveDep, CallerDep
+from api.routes.drafts import NONPUBLIC_SOURCE
+from assistant.export import ExportError, ExportRefused
+from assistant.schema import Draft, ValidationReport
+from assistant.usecases.drafts import export_checked, revalidate
+
+router = APIRouter(prefix="/api", tags=["Prüfung und Export"])
+
+
+class ExportRequest(BaseModel):
+    """A draft to export and the format."""
+
+    draft: Draft
+    format: Literal["docx", "md", "json", "oparl"] = "docx"
+    force: bool = Field(default=False, description="Auch mit Prüffehlern exportieren")
+
+
+def _may_export(draft: Draft, may_see_nonpublic: bool) -> None:
+    if not may_see_nonpublic and any(c.oeffentlich is not True for c in draft.citations):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NONPUBLIC_SOURCE)
+
+
+@router.post("/validate", summary="Einen Entwurf prüfen")
+async def validate_draft(draft: Draft, caller: CallerDep) -> ValidationReport:
+    checked = await asyncio.to_thread(revalidate, draft)
+    assert checked.validation is not None
+    return checked.validation
+
+
+@router.post(
+    "/export",
+    summary="Einen Entwurf exportieren",
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def export_draft(body: ExportRequest, caller: CallerDep, archive: ArchiveDep) -> Response:
+    _may_export(body.draft, caller.may_see_nonpublic)
+    try:
+        exported = await asyncio.to_thread(
+            export_checked, body.draft, body.format, force=body.force
+        )
+    except ExportRefused as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(err)) from err
+    except ExportError as err:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(err)) from err
+    sources = [c.vorlage_id for c in body.draft.citations]
+    await asyncio.to_thread(archive.audit, caller.name, "export", (), sources)
+    return Response(
+        exported.data,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="entwurf{exported.suffix}"'},
+    )

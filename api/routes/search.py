@@ -1,0 +1,35 @@
+"""``GET /api/search``: similar past Vorlagen for a query (the use case
+:func:`assistant.usecases.search.search`). Nichtöffentliche Vorlagen only for callers with the
+right; search keeps answering while drafts generate (it does not wait for the model)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import CallerDep, ServicesDep, StoreDep
+from assistant.usecases.search import MAX_QUERY_CHARS, MAX_SEARCH_K, SearchRequest, SearchResult
+
+router = APIRouter(prefix="/api", tags=["Suche"])
+
+
+@router.get("/search", summary="Ähnliche frühere Vorlagen finden")
+async def search(
+    services: ServicesDep,
+    store: StoreDep,
+    caller: CallerDep,
+    q: Annotated[
+        str, Query(description="Betreff, Thema oder Stichworte", max_length=MAX_QUERY_CHARS)
+    ],
+    k: Annotated[int, Query(ge=1, le=MAX_SEARCH_K, description="Wie viele Vorlagen")] = 5,
+    kommune: Annotated[str | None, Query(max_length=200)] = None,
+    art: Annotated[str | None, Query(max_length=200)] = None,
+    seit: Annotated[date | None, Query(description="Nur Vorlagen ab diesem Datum")] = None,
+) -> SearchResult:
+    request = SearchRequest(query=q, k=k, kommune=kommune, art=art, since=seit)
+    return await asyncio.to_thread(
+        services.search, request, allow_nonpublic=caller.may_see_nonpublic, store=store
+    )
