@@ -37,6 +37,7 @@ from api.cli_keys import register as register_key_commands
 from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
+from api.cli_serve import register as register_serve_command
 from api.container import Services, Store
 from assistant.ports import BackendError
 from assistant.presenter import (
@@ -317,6 +318,7 @@ register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
 register_model_commands(app)  # `vorlagen models`
 register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
 register_key_commands(app)  # `vorlagen schluessel neu`, `vorlagen schluessel benutzer`
+register_serve_command(app)  # `vorlagen serve`
 
 
 def main() -> None:
