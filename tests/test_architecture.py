@@ -9,9 +9,9 @@ The layers, outside in: entry points and the one wiring point (``api``); the use
 ``vectorstore``, ``storage``) and the prompt templates (``prompts``). What each may import:
 
 * ``api`` everything of ours; it alone imports the entry-point frameworks (typer, rich,
-  FastAPI/Starlette, the Slack and Teams SDKs), and in ``api.container`` only (the wiring
-  point) the settings module: every other place gets plain values (entry points may read
-  ``Services.settings``).
+  FastAPI/Starlette, the Slack and Teams SDKs) and the settings module, which only
+  ``api.container`` (the wiring point) loads: entry points read ``Services.settings``, and
+  every other place gets plain values.
 * ``assistant.usecases`` the core, ``prompts`` and ``ingest`` (the pipeline and the document
   sources are ingestion's logic, not a backend); only ``api`` imports the use cases.
 * the core (``assistant``) itself and ``prompts``.
@@ -79,7 +79,8 @@ CHAT_MODEL_PROVIDERS = (
 LLAMA_CPP = ("llama_cpp",)
 LLAMA_CPP_MODULES = {"assistant.model_worker_main", "assistant.llama_backends"}
 SETTINGS_MODULE = "assistant.settings"
-SETTINGS_READER = "api.container"  # the wiring point
+SETTINGS_READERS = ("api",)  # the wiring point and the entry points (types, SettingsError)
+SETTINGS_LOADER = "api.container"  # the wiring point: the only one that loads the settings
 LLM_MODULE = "assistant.llm"
 
 
@@ -88,6 +89,7 @@ class Import:
     module: str  # the importing module, e.g. "ingest.sources.pdf"
     target: str  # what it imports, fully qualified, e.g. "assistant.schema"
     line: int
+    name: str | None = None  # the name taken from it, unless that is a module itself
 
 
 def _under(name: str, prefixes: tuple[str, ...]) -> bool:
@@ -139,7 +141,10 @@ def imports_of(root: Path, path: Path, known: set[str]) -> Iterator[Import]:
                 base = _resolve_relative(module, is_package, node.level, node.module)
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
-                yield Import(module, candidate if candidate in known else base, node.lineno)
+                if candidate in known:
+                    yield Import(module, candidate, node.lineno)
+                else:
+                    yield Import(module, base, node.lineno, alias.name)
         elif isinstance(node, ast.Call) and (target := _literal_import_call(node)):
             yield Import(module, target, node.lineno)
 
@@ -177,11 +182,11 @@ def _check(imp: Import, packages: tuple[str, ...]) -> str | None:
         return f"only {LLM_MODULE} may import chat-model providers"
     if _under(imp.target, LLAMA_CPP) and imp.module not in LLAMA_CPP_MODULES:
         return "only the model worker may import llama_cpp"
-    if _under(imp.target, (SETTINGS_MODULE,)) and imp.module not in {
-        SETTINGS_READER,
-        SETTINGS_MODULE,
-    }:
-        return f"only the wiring point {SETTINGS_READER} may read settings"
+    if imp.target == SETTINGS_MODULE or _under(imp.target, (SETTINGS_MODULE,)):
+        if not _under(imp.module, (*SETTINGS_READERS, SETTINGS_MODULE)):
+            return "only api (the wiring point and entry points) may read settings"
+        if imp.name == "load_settings" and imp.module != SETTINGS_LOADER:
+            return f"only the wiring point {SETTINGS_LOADER} loads the settings"
     return None
 
 
@@ -230,6 +235,7 @@ CLEAN_TREE = {
         "from api.container import build_services\nimport typer\nfrom rich.table import Table\n"
         "from assistant.usecases.search import search\n"
     ),
+    "api/sample.py": "from assistant.settings import StoreSettings\nimport assistant.settings\n",
     "api/app.py": (
         "from fastapi import FastAPI\nfrom starlette.requests import Request\nimport uvicorn\n"
     ),
@@ -253,7 +259,7 @@ def test_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
         "assistant/bad_backend.py": "import chromadb\n",
         "assistant/bad_provider.py": "from langchain_core.language_models.chat_models import X\n",
         "assistant/bad_llama.py": "import llama_cpp\n",
-        "api/bad_settings.py": "from assistant.settings import Settings\n",
+        "api/bad_settings.py": "from assistant.settings import Settings, load_settings\n",
         "prompts/bad.py": "import importlib\nimportlib.import_module('assistant.schema')\n",
         "assistant/bad_cli.py": "import typer\n",
         "assistant/bad_rich.py": "def f():\n    from rich.console import Console\n",
