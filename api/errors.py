@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.ports import BackendError
+from assistant.presenter import invalid_input
 from assistant.retrieval import RetrievalError
 from assistant.usecases.errors import InvalidRequest
 
@@ -47,31 +48,10 @@ def _is_german(detail: object) -> bool:
 
 
 def validation_message(err: RequestValidationError | ValidationError) -> str:
-    """One German sentence for a request that does not fit its model, naming the field."""
-    problems = list(err.errors())
-    first = problems[0] if problems else {}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    where = f" im Feld „{'.'.join(loc)}“" if loc else ""
-    message = str(first.get("msg", "")).removeprefix("Value error, ")
-    if message and not message.isascii():  # our validators' German messages
-        return f"Die Anfrage ist ungültig{where}: {message}"
-    kind = str(first.get("type", ""))
-    reason = {
-        "missing": "die Angabe fehlt",
-        "json_invalid": "kein gültiges JSON",
-        "model_attributes_type": "ein Objekt wird erwartet",
-        "dict_type": "ein Objekt wird erwartet",
-        "string_type": "ein Text wird erwartet",
-        "int_parsing": "eine ganze Zahl wird erwartet",
-        "int_type": "eine ganze Zahl wird erwartet",
-        "less_than_equal": "der Wert ist zu groß",
-        "greater_than_equal": "der Wert ist zu klein",
-        "string_too_long": "der Text ist zu lang",
-        "string_too_short": "der Text ist zu kurz",
-        "extra_forbidden": "dieses Feld ist nicht vorgesehen",
-        "literal_error": "dieser Wert ist nicht vorgesehen",
-    }.get(kind, "der Wert passt nicht")
-    return f"Die Anfrage ist ungültig{where}: {reason}."
+    """One German sentence for a request that does not fit its model, naming the field (the
+    presenter's wording, shared with the CLI)."""
+    errors: list[dict[str, object]] = [dict(error) for error in err.errors()]
+    return invalid_input(errors)
 
 
 def install(app: FastAPI) -> None:

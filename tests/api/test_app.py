@@ -176,22 +176,24 @@ def _server(
     **server: Any,
 ) -> Server:
     made = {name: new_api_key() for name in ("leser", "vertraulich")} if keys else {}
-    settings = Settings(
-        data_dir=tmp_path,
-        database={"url": database},
-        server={
-            "api_keys": [
-                {"name": "leser", "hash": made["leser"].hash, "rights": []},
-                {
-                    "name": "vertraulich",
-                    "hash": made["vertraulich"].hash,
-                    "rights": ["nichtoeffentlich"],
-                },
-            ]
-            if keys
-            else [],
-            **server,
-        },
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "database": {"url": database},
+            "server": {
+                "api_keys": [
+                    {"name": "leser", "hash": made["leser"].hash, "rights": []},
+                    {
+                        "name": "vertraulich",
+                        "hash": made["vertraulich"].hash,
+                        "rights": ["nichtoeffentlich"],
+                    },
+                ]
+                if keys
+                else [],
+                **server,
+            },
+        }
     )
     services = build_services(settings)
     chat = EchoChat()
@@ -325,7 +327,9 @@ def test_errors_are_german_sentences(server: Server) -> None:
         assert client.get("/nirgends").json() == {"detail": "Diese Adresse gibt es nicht."}
         invalid = client.post("/api/drafts", json={"betreff": "x"})
         assert invalid.status_code == 422
-        assert invalid.json()["detail"].startswith("Die Anfrage ist ungültig im Feld „gremium“")
+        assert invalid.json()["detail"] == "Die Angabe „gremium“ fehlt."
+        too_many = client.post("/api/drafts", json={**REQUEST, "k": 50})
+        assert too_many.status_code == 422 and "zwischen 1 und 20" in too_many.json()["detail"]
         broken = client.post(
             "/api/drafts", content=b"{kein json", headers={"content-type": "application/json"}
         )
@@ -396,7 +400,7 @@ def test_a_restart_marks_running_jobs_interrupted(
     archive = first.services.archive
     from assistant.schema import DraftRequest
 
-    draft_id = archive.create(DraftRequest(**REQUEST), "lokal")
+    draft_id = archive.create(DraftRequest.model_validate(REQUEST), "lokal")
     archive.set_status(draft_id, "running")
     second = _server(store_dir, tmp_path, database=database_url)  # the same database
     with second.client():
