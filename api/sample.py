@@ -85,7 +85,16 @@ def default_store_dir(services: Services) -> Path:
 
 def sample_sources(sample_dir: Path) -> list[Path]:
     """The sample's document directories (``karlsruhe-oparl/``, ``seeds/``): its README and
-    manifest at the top are no Vorlagen."""
+    manifest at the top are no Vorlagen.
+
+    Raises:
+        IngestError: there is no such directory (an installation without the clone, German).
+    """
+    if not sample_dir.is_dir():
+        raise IngestError(
+            f"Das Beispielkorpus {sample_dir} fehlt; es liegt nur im Quellverzeichnis des "
+            "Projekts (git clone)."
+        )
     return sorted(p for p in sample_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 

