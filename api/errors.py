@@ -41,10 +41,32 @@ GENERIC: dict[int, str] = {
 INTERNAL = GENERIC[status.HTTP_500_INTERNAL_SERVER_ERROR]
 
 
+# Starlette's form parser (login form, uploads) answers 400 with English sentences.
+FORM_ERRORS = (
+    "Field exceeded",
+    "Part exceeded",
+    "Too many fields",
+    "Too many files",
+    "Missing boundary",
+    "Invalid multipart",
+    "The Content-Disposition",
+)
+BAD_FORM = (
+    "Das Formular konnte nicht gelesen werden (ungültig, zu viele Felder oder Dateien, oder "
+    "ein Feld zu groß)."
+)
+
+
 def _is_german(detail: object) -> bool:
     """Our own HTTPExceptions carry German sentences ending in a full stop; Starlette's
-    defaults are English phrases without one ("Not Found")."""
-    return isinstance(detail, str) and detail.endswith((".", "?")) and " " in detail
+    defaults are English phrases without one ("Not Found"), its form parser's messages are
+    recognised by their beginnings (:data:`FORM_ERRORS`)."""
+    return (
+        isinstance(detail, str)
+        and detail.endswith((".", "?"))
+        and " " in detail
+        and not detail.startswith(FORM_ERRORS)
+    )
 
 
 def validation_message(err: RequestValidationError | ValidationError) -> str:
@@ -60,6 +82,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if _is_german(exc.detail) else GENERIC.get(exc.status_code)
+        if isinstance(exc.detail, str) and exc.detail.startswith(FORM_ERRORS):
+            detail = BAD_FORM
         detail = detail or GENERIC[status.HTTP_400_BAD_REQUEST]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
