@@ -10,11 +10,12 @@ with its traceback and answered with a plain 500 sentence.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.ports import BackendError
@@ -39,6 +40,42 @@ GENERIC: dict[int, str] = {
     ),
 }
 INTERNAL = GENERIC[status.HTTP_500_INTERNAL_SERVER_ERROR]
+DESCRIPTIONS: dict[int, str] = {  # of the error answers in the OpenAPI schema
+    **GENERIC,
+    status.HTTP_422_UNPROCESSABLE_CONTENT: "Eine Angabe fehlt oder passt nicht.",
+    status.HTTP_504_GATEWAY_TIMEOUT: "Die Anfrage hat zu lange gedauert.",
+}
+ERROR_BODY_REF = "#/components/schemas/ErrorBody"
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    detail: str = Field(description="Ein deutscher Satz, der den Fehler erklärt")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of error answers (``responses=`` of a router or a route): each
+    ``code`` with :class:`ErrorBody`, so that clients (and schemathesis) know the shape; 422
+    replaces FastAPI's default declaration, which describes pydantic's list of dicts."""
+    return {
+        code: {"model": ErrorBody, "description": DESCRIPTIONS.get(code, "Fehler")}
+        for code in codes
+    }
+
+
+def stream_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Like :func:`error_responses`, for a route whose answer is an event stream: FastAPI
+    would declare the errors' bodies under the route's media type (``text/event-stream``),
+    but they are sent as JSON before the stream starts. (The schema ``ErrorBody`` is
+    registered by the routes that use :func:`error_responses`.)"""
+    return {
+        code: {
+            "description": entry["description"],
+            "content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}},
+        }
+        for code, entry in error_responses(*codes).items()
+    }
 
 
 # Starlette's form parser (login form, uploads) answers 400 with English sentences.

@@ -17,12 +17,17 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, Field
 
 from api.deps import ArchiveDep, CallerDep
+from api.errors import error_responses
 from api.routes.drafts import NONPUBLIC_SOURCE
 from assistant.export import ExportError, ExportRefused
 from assistant.schema import Draft, ValidationReport
-from assistant.usecases.drafts import export_checked, revalidate
+from assistant.usecases.drafts import MEDIA_TYPES, export_checked, revalidate
 
-router = APIRouter(prefix="/api", tags=["Prüfung und Export"])
+router = APIRouter(
+    prefix="/api",
+    tags=["Prüfung und Export"],
+    responses=error_responses(400, 401, 403, 413, 422, 503, 504),
+)
 
 
 class ExportRequest(BaseModel):
@@ -48,7 +53,12 @@ async def validate_draft(draft: Draft, caller: CallerDep) -> ValidationReport:
 @router.post(
     "/export",
     summary="Einen Entwurf exportieren",
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "description": "Die Datei im gewählten Format",
+            "content": {media.split(";")[0]: {} for media, _ in MEDIA_TYPES.values()},
+        }
+    },
 )
 async def export_draft(body: ExportRequest, caller: CallerDep, archive: ArchiveDep) -> Response:
     _may_export(body.draft, caller.may_see_nonpublic)

@@ -18,13 +18,18 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
 from api.deps import ArchiveDep, CallerDep, JobsDep, ServicesDep
+from api.errors import error_responses, stream_error_responses
 from api.sse import job_events, last_event_id
 from assistant.draft_jobs import DraftJob, QueueFull
 from assistant.ports import DraftRecord, DraftVersion
 from assistant.schema import Draft, DraftRequest, ValidationReport
 from assistant.usecases.drafts import revalidate
 
-router = APIRouter(prefix="/api/drafts", tags=["Entwürfe"])
+router = APIRouter(
+    prefix="/api/drafts",
+    tags=["Entwürfe"],
+    responses=error_responses(400, 401, 403, 404, 413, 422, 503, 504),
+)
 
 NOT_FOUND = "Diesen Entwurf gibt es nicht (oder Sie dürfen ihn nicht sehen)."
 NONPUBLIC_SOURCE = (
@@ -111,6 +116,7 @@ async def create_draft(
     "/stream",
     response_class=EventSourceResponse,
     summary="Entwurf schreiben, Fortschritt als Server-Sent Events",
+    responses=stream_error_responses(400, 401, 403, 413, 422, 503),
 )
 async def stream_draft(job: StartedJob) -> AsyncIterator[ServerSentEvent]:
     """Events: queued (position), retrieval, section_started, token, section_done, validation,
@@ -131,6 +137,7 @@ def _job(jobs: JobsDep, caller: CallerDep, draft_id: str) -> DraftJob:
     "/{draft_id}/events",
     response_class=EventSourceResponse,
     summary="An einen laufenden Entwurf wieder anhängen",
+    responses=stream_error_responses(401, 403, 404, 422),
 )
 async def draft_events(
     job: KnownJob,

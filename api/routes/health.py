@@ -7,6 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
+from api.errors import error_responses
+
 router = APIRouter(tags=["Betrieb"])
 
 State = Literal["ok", "fehlt", "fehler"]
@@ -23,7 +25,14 @@ class Health(BaseModel):
     database: State
 
 
-@router.get("/health", summary="Betriebszustand")
+@router.get(
+    "/health",
+    summary="Betriebszustand",
+    responses={
+        503: {"model": Health, "description": "Modell, Index oder Datenbank nicht bereit"},
+        **error_responses(504),
+    },
+)
 def health(request: Request, response: Response) -> Health:
     """Model (ready to answer without downloading or loading more than the bundled file),
     store (the index opens and counts its Vorlagen) and database (one query). Answers 503 when

@@ -11,9 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CallerDep, ServicesDep, StoreDep
+from api.errors import error_responses
 from assistant.usecases.search import MAX_QUERY_CHARS, MAX_SEARCH_K, SearchRequest, SearchResult
 
-router = APIRouter(prefix="/api", tags=["Suche"])
+router = APIRouter(
+    prefix="/api", tags=["Suche"], responses=error_responses(400, 401, 403, 422, 503, 504)
+)
 
 
 @router.get("/search", summary="Ähnliche frühere Vorlagen finden")

@@ -12,9 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 
 from api.auth import login, logout, session_info
+from api.errors import error_responses
 from api.sessions import SessionInfo
 
-router = APIRouter(prefix="/api", tags=["Anmeldung"])
+router = APIRouter(
+    prefix="/api", tags=["Anmeldung"], responses=error_responses(400, 401, 403, 413, 422, 504)
+)
 
 
 @router.post("/login", summary="Anmelden (Benutzername und Passwort)")
