@@ -27,7 +27,7 @@ from api import errors
 from api.auth import install_access
 from api.container import Services, Store
 from api.limits import BodyLimit
-from api.routes import checks, drafts, health, search, session
+from api.routes import checks, drafts, health, ingest, search, session
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
 
@@ -109,7 +109,7 @@ def create_app(
     errors.install(app)
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
-    for module in (health, session, search, drafts, checks):
+    for module in (health, session, search, drafts, checks, ingest):
         app.include_router(module.router)
     return app
 
