@@ -14,6 +14,8 @@ dataclass) that serialise cleanly to JSON. Errors, each with a German message:
   (drafting itself is :class:`assistant.drafting.DraftingService`).
 * :mod:`~assistant.usecases.ingest`: ``gather_sources`` -> ``run_ingest`` -> ``IngestSummary``.
 * :mod:`~assistant.usecases.models`: ``model_status`` -> ``ModelStatus``, ``prepare_model``.
+* :mod:`~assistant.usecases.chat`: a clerk's message -> ``ChatIntent`` (help, a search, or the
+  draft form read by rules, with the questions for what is missing).
 
 The German wording of results (labels, finding lines, progress) is :mod:`assistant.presenter`.
 """
