@@ -71,9 +71,12 @@ def _queue_full(err: QueueFull) -> HTTPException:
     )
 
 
-async def _start(
+async def start_job(
     services: ServicesDep, jobs: JobsDep, caller: CallerDep, request: DraftRequest
 ) -> DraftJob:
+    """A draft job for ``request`` (also started by ``POST /api/chat``): checked and prepared
+    (422), queued for the caller with their right to nichtöffentliche Vorlagen (503 when the
+    queue is full), audited."""
     prepared = services.prepare_request(request)  # InvalidRequest -> 422
     try:
         job = await jobs.start(
@@ -88,7 +91,7 @@ async def _start(
 async def _started(
     request: DraftRequest, services: ServicesDep, jobs: JobsDep, caller: CallerDep
 ) -> DraftJob:
-    return await _start(services, jobs, caller, request)
+    return await start_job(services, jobs, caller, request)
 
 
 def _known(draft_id: str, jobs: JobsDep, caller: CallerDep) -> DraftJob:
@@ -106,7 +109,7 @@ async def create_draft(
 ) -> DraftJobOut:
     """Writes a draft and answers when it is finished (about a minute with the bundled model).
     The job goes on if the connection drops; ``GET /api/drafts/{id}`` then has the result."""
-    job = await _start(services, jobs, caller, request)
+    job = await start_job(services, jobs, caller, request)
     async for _ in job.follow():
         pass
     return _out(job)

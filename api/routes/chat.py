@@ -1,0 +1,102 @@
+"""``POST /api/chat``: a clerk's German message, answered as server-sent events.
+
+The chat page sends what the clerk typed; the use case :mod:`assistant.usecases.chat` reads it
+by rules (no model) and this route answers with events (``EventSourceResponse``, like
+``POST /api/drafts/stream``):
+
+* ``antwort``: the help text (for "Hilfe" and for anything not understood, with a hint);
+* ``treffer``: the :class:`~assistant.usecases.search.SearchResult` of "Suche: …" (with the
+  caller's right to nichtöffentliche Vorlagen);
+* ``formular``: the form read from "Entwurf: …" (or the confirmed ``formular``) with what is
+  missing. With ``entwerfen`` and a complete form (or a confirmed ``formular``) a draft job
+  starts exactly as with ``POST /api/drafts/stream``, and its events follow (``queued`` names
+  the job; ``GET /api/drafts/{id}/events`` re-attaches).
+
+The work is done in a dependency, so that 400, 422 and 503 are answered before the stream
+starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from api.deps import CallerDep, JobsDep, ServicesDep, StoreDep
+from api.errors import error_responses, stream_error_responses
+from api.routes.drafts import start_job
+from api.sse import job_events
+from assistant.draft_jobs import DraftJob
+from assistant.usecases.chat import HELP, ChatIntent, ChatRequest, read_request
+from assistant.usecases.search import SearchResult
+
+router = APIRouter(
+    prefix="/api",
+    tags=["Chat"],
+    responses=error_responses(400, 401, 403, 413, 422, 503, 504),
+)
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    """What a chat turn yields: the intent, and the search's result or the started job."""
+
+    intent: ChatIntent
+    result: SearchResult | None = None
+    job: DraftJob | None = None
+
+
+async def _answer(
+    body: ChatRequest,
+    services: ServicesDep,
+    store: StoreDep,
+    jobs: JobsDep,
+    caller: CallerDep,
+) -> ChatAnswer:
+    intent = read_request(body, date.today())
+    if intent.search is not None:
+        result = await asyncio.to_thread(
+            services.search,
+            intent.search,
+            allow_nonpublic=caller.may_see_nonpublic,
+            store=store,
+        )
+        return ChatAnswer(intent, result=result)
+    confirmed = body.formular is not None
+    if intent.form is not None and body.entwerfen and (intent.complete or confirmed):
+        # a confirmed form goes to the same checks as POST /api/drafts/stream (422)
+        return ChatAnswer(intent, job=await start_job(services, jobs, caller, intent.form))
+    return ChatAnswer(intent)
+
+
+# A dependency, so that errors are answered before the event stream starts.
+Answered = Annotated[ChatAnswer, Depends(_answer)]
+
+
+@router.post(
+    "/chat",
+    response_class=EventSourceResponse,
+    summary="Nachricht an den Assistenten (Entwurf, Suche, Hilfe), Antwort als Server-Sent Events",
+    responses=stream_error_responses(400, 401, 403, 413, 422, 503, 504),
+)
+async def chat(answer: Answered) -> AsyncIterator[ServerSentEvent]:
+    """Events: ``antwort`` (``{"text", "hint"}``: the help), ``treffer`` (a SearchResult), or
+    ``formular`` (``{"form", "missing", "complete"}``) followed, when a draft was started, by
+    the job's events (queued … done, error or cancelled; with their ids, as
+    ``GET /api/drafts/{id}/events`` sends them)."""
+    intent = answer.intent
+    if answer.result is not None:
+        yield ServerSentEvent(event="treffer", data=answer.result)
+    elif intent.kind == "entwurf":
+        data = {"form": intent.form, "missing": intent.missing, "complete": intent.complete}
+        yield ServerSentEvent(event="formular", data=data)
+        if answer.job is not None:
+            async for event in job_events(answer.job):
+                yield event
+    else:
+        yield ServerSentEvent(event="antwort", data={"text": HELP, "hint": intent.hint})
