@@ -6,9 +6,9 @@ The real drafting service over HTTP with the bundled model is tested in tests/ap
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
