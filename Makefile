@@ -27,8 +27,15 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The web service on the bundled sample corpus (data/sample): its store <data_dir>/sample-store
+# is prepared once from the shipped files and precomputed vectors (api/sample.py; later runs
+# only check the files), then `vorlagen serve` answers on http://$(RUN_HOST):$(RUN_PORT).
+RUN_HOST ?= 127.0.0.1
+RUN_PORT ?= 8000
+
 run: install
-	$(BIN)/vorlagen parse $(SHARED)/seeds/*.txt
+	@store="$$($(BIN)/python -m api.sample)" && \
+	exec $(BIN)/vorlagen serve --host $(RUN_HOST) --port $(RUN_PORT) --store "$$store"
 
 bench: install
 	VORLAGEN_SHARED=$(SHARED) $(BIN)/python bench/parse_speed.py
