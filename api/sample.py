@@ -10,7 +10,7 @@ configured embedder wrapped in a :class:`vectorstore.precomputed.PrecomputedEmbe
 answers the sample's passages from ``data/sample/vectors.npz``. When the file's fingerprint
 matches the configured embedder no passage is embedded; otherwise (another embedder
 configured, another model version) every passage is embedded, with progress. The ledger skips
-unchanged files, so a second call only checks the files (a few seconds).
+unchanged files, so a second call only checks the files (about 3 s).
 
 ``--write-vectors`` rebuilds ``vectors.npz`` after the sample changed
 (``scripts/make_sample_corpus.py``): it ingests the sample into a temporary store and writes
