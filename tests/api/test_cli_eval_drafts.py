@@ -28,7 +28,15 @@ from tests.api.test_cli import assert_one_german_sentence_per_failure, run
 def test_help_is_german_and_lists_the_options(tmp_path: Path) -> None:
     result = run("eval", "drafts", "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for option in ("--papers", "--n", "--store", "--json", "--ohne-baseline", "--ausgabe"):
+    for option in (
+        "--papers",
+        "--n",
+        "--store",
+        "--json",
+        "--ohne-baseline",
+        "--nur-baseline",
+        "--ausgabe",
+    ):
         assert option in result.stdout
     assert "Baseline" in result.stdout
     listed = run("eval", "--help", cwd=tmp_path)
@@ -50,6 +58,7 @@ def _papers_dir(karlsruhe_dir: Path, root: Path, names: list[str]) -> Path:
     [
         (("--n", "0"), 2),
         (("--n", "zwei"), 2),
+        (("--ohne-baseline", "--nur-baseline"), 2),
         ((), 1),  # no index in the store
     ],
 )
