@@ -58,6 +58,10 @@ FORMS: dict[Form, tuple[str, str]] = {
 MIN_VOTES = 2  # similar resolutions of the same body that must agree before their form is used
 MAX_OBJECT_CHARS = 400
 MAX_INSTRUCTION_CHARS = 300
+MIN_INSTRUCTION_WORDS = 3
+"""An instruction names what the administration is to do ("die Maßnahmen umzusetzen"); the
+bundled model also answered a bare verb ("zu erstellen", "zu beschließen": eval drafts,
+seeds 002 and 003), which says nothing."""
 
 
 class ResolutionOut(BaseModel):
@@ -192,8 +196,8 @@ def _with_article(noun_phrase: str) -> str:
 
 
 def clean_instruction(text: str) -> str:
-    """The instruction to the administration as an infinitive clause ("die Maßnahmen
-    umzusetzen"), or "" when there is none or it is not one."""
+    """The instruction to the administration as an infinitive clause with an object ("die
+    Maßnahmen umzusetzen"), or "" when there is none, it is not one, or it is a bare verb."""
     cleaned = _MARKER.sub("", " ".join(text.split())).strip(" .;,:")
     cleaned = re.sub(
         r"^(?:die\s+Verwaltung\s+(?:wird\s+beauftragt|zu\s+beauftragen)\s*,?\s*)",
@@ -202,7 +206,7 @@ def clean_instruction(text: str) -> str:
         flags=re.IGNORECASE,
     ).strip(" ,")
     if (
-        not cleaned
+        len(cleaned.split()) < MIN_INSTRUCTION_WORDS
         or len(cleaned) > MAX_INSTRUCTION_CHARS
         or _BAD_CHARS.search(cleaned)
         or re.search(r"[.!?]\s", cleaned)

@@ -40,8 +40,11 @@ def test_compose_writes_body_vorberatung_verb_and_instruction() -> None:
     assert compose("beschliesst", "Kreistag", "dass die Stelle besetzt wird") == (
         "Der Kreistag beschließt, dass die Stelle besetzt wird."
     )
-    assert compose("genehmigt", "Bauausschuss", "die Vergabe", instruction="zu berichten") == (
-        "Der Bauausschuss genehmigt die Vergabe. Die Verwaltung wird beauftragt, zu berichten."
+    assert compose(
+        "genehmigt", "Bauausschuss", "die Vergabe", instruction="dem Rat zu berichten"
+    ) == (
+        "Der Bauausschuss genehmigt die Vergabe. Die Verwaltung wird beauftragt, dem Rat zu "
+        "berichten."
     )
 
 
@@ -82,6 +85,8 @@ def test_clean_object(raw: str, form: str, expected: str) -> None:
         ),
         ("", ""),
         ("Umsetzung der Maßnahmen", ""),  # no infinitive
+        ("zu erstellen", ""),  # a bare verb (eval drafts, seed 002)
+        ("zu beschließen", ""),
         ("zu berichten. Außerdem zu prüfen", ""),
     ],
 )
