@@ -255,9 +255,9 @@ def drafting(
 REQUEST = DraftRequest(
     betreff="Fortschreibung des Integrationskonzeptes",
     gremium="Gemeinderat",
-    fakten=(
-        "- Das Integrationskonzept von 2019 wird mit dem Integrationsbeirat fortgeschrieben.\n"
-        "- Schwerpunkte sind Sprache, Bildung und Arbeit."
+    fakten=(  # notes, so that the model writes (a clerk's sentences are kept as they are)
+        "- Integrationskonzept von 2019 mit dem Integrationsbeirat fortgeschrieben\n"
+        "- Schwerpunkte Sprache, Bildung und Arbeit"
     ),
     finanzielle_auswirkungen="keine",
 )
