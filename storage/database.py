@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,30 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.close(fd)
 
 
+def _use_wal(path: Path) -> None:
+    """Switch the file to the WAL journal (a setting the file keeps) before the engine opens
+    it. SQLite answers "database is locked" at once, without waiting, when two connections
+    switch a new file at the same time (instances starting together), so this retries."""
+    deadline = time.monotonic() + SQLITE_TIMEOUT_S
+    connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)
+    try:
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    return
+                connection.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        connection.close()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     assert isinstance(dbapi_connection, sqlite3.Connection)
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
@@ -105,10 +125,11 @@ def create_database_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         try:
             _prepare_sqlite_file(Path(str(parsed.database)))
-        except OSError as err:
+            _use_wal(Path(str(parsed.database)).expanduser())
+        except (OSError, sqlite3.Error) as err:
             raise ArchiveError(
                 f"Die Entwurfsdatenbank {parsed.database} kann nicht angelegt werden "
-                f"({err.strerror})."
+                f"({getattr(err, 'strerror', None) or err})."
             ) from err
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
