@@ -97,6 +97,13 @@ class Vorlage(_Model):
     text: str
 
 
+MAX_ID_LENGTH = 300
+"""The longest id a citation may name (ids made here are 16 hex digits)."""
+
+ID_PATTERN = r"^[!-~]+$"
+"""An id is printable ASCII without spaces: what the draft archive records in its audit log."""
+
+
 def vorlage_id(normalised_text: str) -> str:
     """Stable id: sha256 of the normalised text, first 16 hex digits."""
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()[:16]
@@ -195,7 +202,12 @@ class Citation(_Model):
     public wherever it matters, e.g. by the draft archive)."""
 
     n: int = Field(ge=1)
-    vorlage_id: str
+    vorlage_id: str = Field(
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        pattern=ID_PATTERN,
+        description="Die Kennung der zitierten Vorlage (druckbare ASCII-Zeichen ohne Leerzeichen)",
+    )
     kommune: str | None = None
     vorlagen_nr: str | None = None
     betreff: str | None = None

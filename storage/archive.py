@@ -31,7 +31,7 @@ from assistant.ports import (
     DraftVersion,
     VersionSource,
 )
-from assistant.schema import Draft, DraftRequest
+from assistant.schema import MAX_ID_LENGTH, Draft, DraftRequest
 from storage.database import create_database_engine, safe_url, upgrade
 from storage.models import (
     ACTOR_LENGTH,
@@ -43,7 +43,6 @@ from storage.models import (
     VersionRow,
 )
 
-MAX_ID_LENGTH = 300
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 UNFINISHED: tuple[DraftStatus, ...] = ("queued", "running")
 

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from api.app import create_app
 from api.auth import new_api_key
 from api.container import Services, build_services
-from assistant.ports import ChatMessage, StructuredT
+from assistant.ports import ChatMessage, StructuredOutputError, StructuredT
 from assistant.schema import Vorlage
 from assistant.settings import Settings
 from ingest.chunking import chunk_vorlage, dense_summary
@@ -59,10 +59,12 @@ class EchoChat:
     def warm_up(self) -> None:
         pass
 
-    def _answer(self, messages: Sequence[ChatMessage]) -> str:
+    def _answer(
+        self, messages: Sequence[ChatMessage], schema: type[BaseModel] | None = None
+    ) -> str:
         self.calls += 1
         task = messages[-1].content
-        if "Feld „gegenstand“" in task:
+        if schema is not None and "gegenstand" in schema.model_fields:  # also in a repair round
             return json.dumps({"gegenstand": "die Vorlage", "auftrag": ""})
         notes = [line[2:].strip() for line in task.splitlines() if line.startswith("- ")]
         text = " ".join(n.rstrip(".") + "." for n in notes[-3:] if n)
@@ -78,7 +80,11 @@ class EchoChat:
         *,
         max_tokens: int | None = None,
     ) -> StructuredT:
-        return schema.model_validate_json(self._answer(messages))
+        raw = self._answer(messages, schema)
+        try:
+            return schema.model_validate_json(raw)
+        except ValidationError as err:  # the port's contract: a mismatch is this error
+            raise StructuredOutputError("Die Antwort passt nicht zum Format.", raw) from err
 
     def stream(
         self,
@@ -87,7 +93,7 @@ class EchoChat:
         max_tokens: int | None = None,
         schema: type[BaseModel] | None = None,
     ) -> Iterator[str]:
-        raw = self._answer(messages)
+        raw = self._answer(messages, schema)
         return iter([raw[i : i + 5] for i in range(0, len(raw), 5)])
 
     async def agenerate(
@@ -112,7 +118,7 @@ class EchoChat:
         schema: type[BaseModel] | None = None,
     ) -> AsyncIterator[str]:
         try:
-            for piece in self.stream(messages):
+            for piece in self.stream(messages, schema=schema):
                 while self.gate is not None and not self.gate.is_set():
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(0)
@@ -334,6 +340,24 @@ def test_errors_are_german_sentences(server: Server) -> None:
             "/api/drafts", content=b"{kein json", headers={"content-type": "application/json"}
         )
         assert broken.status_code == 422 and "JSON" in broken.json()["detail"]
+
+
+def test_an_export_names_its_sources_in_the_audit_and_refuses_a_malformed_id(
+    server: Server,
+) -> None:
+    with server.client() as client:
+        draft = _events(client.post("/api/drafts/stream", json=REQUEST).text)[-1]["data"]["draft"]
+        assert draft["citations"], "the sample store gives the draft sources"
+        exported = client.post("/api/export", json={"draft": draft, "format": "md", "force": True})
+        assert exported.status_code == 200, exported.text
+        audit = server.services.archive.audit_entries(limit=5)
+        assert audit[0].action == "export"
+        assert set(audit[0].source_ids) == {c["vorlage_id"] for c in draft["citations"]}
+        draft["citations"][0]["vorlage_id"] = "kein\tId"  # text where an id belongs
+        refused = client.post("/api/export", json={"draft": draft, "format": "md", "force": True})
+        assert refused.status_code == 422
+        assert "vorlage_id" in refused.json()["detail"], refused.text
+        assert server.services.archive.audit_entries(limit=5)[0].id == audit[0].id
 
 
 def test_a_body_over_the_limit_is_refused_with_413(store_dir: Path, tmp_path: Path) -> None:
