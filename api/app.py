@@ -10,6 +10,9 @@ errors is in ``api/errors.py``. What the app holds for its lifetime (in ``app.st
   such), at start-up the archive marks jobs a previous process left running as interrupted;
 * ``health``: the checks behind ``GET /health``.
 
+The clerks' page (``GET /``, ``api/routes/page.py``) and its files (``/static``) are served by
+the same app, so that the page makes requests to its own origin only.
+
 Request bodies are limited to ``server.max_upload_mb`` (413 with a German message).
 """
 
@@ -22,12 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.auth import install_access
 from api.container import Services, Store
 from api.limits import BodyLimit
-from api.routes import chat, checks, drafts, health, ingest, search, session
+from api.routes import chat, checks, drafts, health, ingest, page, search, session
 from api.timeouts import RequestTimeout
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
@@ -111,8 +115,9 @@ def create_app(
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestTimeout, timeout_s=server.request_timeout_s)
-    for module in (health, session, search, drafts, checks, ingest, chat):
+    for module in (health, session, search, drafts, checks, ingest, chat, page):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
     return app
 
 

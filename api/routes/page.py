@@ -1,0 +1,83 @@
+"""The clerks' page: ``GET /`` (the draft form), ``GET /entwurf/{id}`` (the same page,
+re-attached to one draft), ``GET /anmelden`` (the login page).
+
+Server-rendered jinja2 templates (``api/templates/``) with plain JavaScript
+(``api/static/``, served from the app's own origin under ``/static``); the page is a client
+of the HTTP API and has no logic of its own: it starts, follows, checks, saves and exports
+drafts through ``/api/…``. The German titles it shows (sections, fields, severities) come
+from the presenter and are handed to the script as JSON in the page.
+
+When the server has users or keys (not the local mode), a request without a valid session
+is sent to the login page; the page then sends the session's CSRF token with every change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.auth import access_of
+from assistant import presenter
+
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+LOGIN_PATH = "/anmelden"
+# What a draft id may look like in the page's address (the API answers 404 for others).
+DRAFT_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))  # autoescapes .html
+
+DraftId = Annotated[str, PathParam(pattern=DRAFT_ID)]
+
+
+def page_texts() -> dict[str, Any]:
+    """The presenter's wording the script needs (titles of sections, fields, severities)."""
+    return {
+        "sections": presenter.SECTION_TITLES,
+        "fields": presenter.FIELD_TITLES,
+        "severities": presenter.SEVERITY_LABELS,
+        "searching": presenter.SEARCHING,
+    }
+
+
+def _mode(request: Request) -> str:
+    """``lokal`` (no login), ``angemeldet`` (a valid session) or ``abgemeldet``."""
+    access = access_of(request)
+    if access.local_only:
+        return "lokal"
+    return "angemeldet" if access.session_info(request) is not None else "abgemeldet"
+
+
+def _draft_page(request: Request, draft_id: str | None) -> Response:
+    mode = _mode(request)
+    if mode == "abgemeldet":
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    context = {"mode": mode, "draft_id": draft_id or "", "texts": page_texts()}
+    return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    return _draft_page(request, None)
+
+
+@router.get("/entwurf/{draft_id}", response_class=HTMLResponse)
+def draft_page(request: Request, draft_id: DraftId) -> Response:
+    return _draft_page(request, draft_id)
+
+
+@router.get(LOGIN_PATH, response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    mode = _mode(request)
+    if mode != "abgemeldet":
+        return RedirectResponse("/", status_code=303)
+    return templates.TemplateResponse(request, "login.html", {"mode": mode})
