@@ -1,0 +1,171 @@
+"""The clerks' page in a real browser against the real app.
+
+The app is built exactly as in ``tests/api/test_app.py`` (a real Chroma and BM25 store of
+Karlsruhe papers, the draft archive in SQLite, the scripted ``EchoChat`` as the chat model
+through the container) and served by uvicorn on a free loopback port in a thread; Debian's
+Chromium (``/usr/bin/chromium``, installed by ``.ci/run``) is driven by Playwright for
+Python. ``playwright install`` is never used. axe-core is vendored in ``vendor/`` (pinned,
+with its licence) and injected into the page by the tests.
+
+Every page records the URLs it requests; ``foreign_requests`` lists those that did not go
+to the app. Screenshots go to ``test-artifacts/`` in the repository root.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+
+from tests.api.test_app import (  # noqa: F401 (store_dir is a fixture)
+    EchoChat,
+    _server,
+    store_dir,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+USER = "Jörg Müller"
+PASSWORD = "ein-langes-passwort"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Debian's Chromium is missing (/usr/bin/chromium): apt-get install -y chromium "
+        "(.ci/run installs it)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright  # noqa: E402
+
+
+@dataclass
+class LiveApp:
+    """The app served over HTTP: its base URL and the fake chat model (``gate``)."""
+
+    url: str
+    chat: EchoChat
+
+
+@dataclass
+class RecordedPage:
+    """A browser page and every URL it requested."""
+
+    page: Page
+    base: str
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        own = (self.base + "/", "blob:" + self.base + "/")
+        return [url for url in self.requests if not url.startswith(own)]
+
+
+def _serve(app: Any) -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture
+def live(store_dir: Path, tmp_path: Path) -> Iterator[LiveApp]:  # noqa: F811
+    """The app in local mode (no keys, no users)."""
+    built = _server(store_dir, tmp_path)
+    for url in _serve(built.app):
+        yield LiveApp(url, built.chat)
+
+
+@pytest.fixture
+def live_login(store_dir: Path, tmp_path: Path) -> Iterator[LiveApp]:  # noqa: F811
+    """The app with one user (login required)."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users = [{"name": USER, "password_hash": hasher.hash(PASSWORD), "rights": []}]
+    built = _server(store_dir, tmp_path, users=users, session_secret="s" * 40)
+    for url in _serve(built.app):
+        yield LiveApp(url, built.chat)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+    )
+    yield launched
+    launched.close()
+
+
+def open_page(browser: Browser, base: str, width: int = 1280, height: int = 900) -> RecordedPage:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="de-DE", accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    recorded = RecordedPage(page, base)
+    page.on("request", lambda request: recorded.requests.append(request.url))
+    return recorded
+
+
+@pytest.fixture
+def page_of(browser: Browser) -> Iterator[Any]:
+    """``page_of(live.url)``: the app's page ``/`` in a fresh browser context (closed after
+    the test)."""
+    opened: list[RecordedPage] = []
+
+    def make(base: str, width: int = 1280, height: int = 900) -> RecordedPage:
+        recorded = open_page(browser, base, width, height)
+        opened.append(recorded)
+        recorded.page.goto(base + "/")
+        return recorded
+
+    yield make
+    for recorded in opened:
+        recorded.page.context.close()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is (injected once per document)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' '))}));
+        }"""
+    )
+    return result
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
