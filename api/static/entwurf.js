@@ -1,0 +1,196 @@
+/* The finished draft on the page: the sources, each section in a textarea, the findings
+   beside them (choosing one moves the focus to its place), and the actions: check again
+   (POST /api/validate), save as a version (PUT /api/drafts/<id>), download (POST /api/export;
+   an export with errors only after the clerk confirmed, then with force). */
+"use strict";
+window.Entwurf = (function () {
+  const S = window.Seite;
+  const byId = S.byId, el = S.el, title = S.title, call = S.call;
+  const announce = S.announce, showError = S.showError, clearError = S.clearError;
+  const summary = S.summary, TEXTS = S.TEXTS;
+  const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
+  const state = { id: null, draft: null };
+
+  // --- sources ----------------------------------------------------------------------------
+
+  function renderSources(citations) {
+    const list = byId("quellen-liste");
+    list.replaceChildren();
+    byId("quellen").hidden = false;
+    byId("quellen-leer").hidden = citations.length > 0;
+    for (const citation of citations) {
+      const item = el("li", "quelle");
+      item.id = "quelle-" + citation.n;
+      const head = el("p", "kopfzeile");
+      head.textContent = "[" + citation.n + "] " + (citation.vorlagen_nr ? "Vorlage " + citation.vorlagen_nr + ": " : "") + (citation.betreff || "ohne Betreff");
+      item.append(head);
+      const facts = [citation.kommune, "Abschnitt: " + title(citation.section)];
+      if (citation.oeffentlich === false) facts.push("nichtöffentlich");
+      item.append(el("p", "angaben", facts.filter(Boolean).join(" · ")));
+      const quote = el("blockquote", null, citation.passage);
+      quote.setAttribute("aria-label", "Stelle, die das Sprachmodell gesehen hat");
+      item.append(quote);
+      list.append(item);
+    }
+  }
+
+  // --- the finished draft -----------------------------------------------------------------
+
+  // Show ``draft`` (of the job ``id``) for editing.
+  function showDraft(id, draft) {
+    state.id = id;
+    state.draft = draft;
+    const box = byId("abschnitte");
+    box.replaceChildren();
+    for (const section of EDITABLE) {
+      const article = el("article", "abschnitt");
+      const label = el("label", null, title(section));
+      label.htmlFor = "feld-" + section;
+      const area = el("textarea", section === "sachdarstellung" ? "lang" : null);
+      area.id = "feld-" + section;
+      area.value = draft[section] || "";
+      const heading = el("h3");
+      heading.append(label);
+      article.append(heading, area);
+      box.append(article);
+    }
+    renderSources(draft.citations || []);
+    renderFindings(draft.validation);
+    byId("aktionen").hidden = false;
+  }
+
+  function findingItem(finding) {
+    const item = el("li", "befund" + (finding.severity === "error" ? " fehler-befund" : ""));
+    const parts = [
+      el("span", "art", (TEXTS.severities[finding.severity] || finding.severity) + ": "),
+      el("span", "nachricht", finding.message),
+    ];
+    if (finding.where) parts.push(el("span", "stelle", "Stelle: " + finding.where));
+    const target = finding.field && byId("feld-" + finding.field);
+    if (target) {
+      const button = el("button");
+      button.type = "button";
+      button.append(...parts);
+      button.addEventListener("click", function () { goTo(target, finding); });
+      item.append(button);
+    } else {
+      item.append(...parts);
+    }
+    return item;
+  }
+
+  function goTo(area, finding) {
+    area.focus();
+    if (Number.isInteger(finding.start) && Number.isInteger(finding.end)) {
+      area.setSelectionRange(finding.start, finding.end);
+    }
+  }
+
+  function renderFindings(report) {
+    const list = byId("befunde-liste");
+    list.replaceChildren();
+    byId("befunde-summe").textContent = report
+      ? (report.ok && !report.warnings.length ? "Keine Befunde." : summary(report))
+      : "Noch nicht geprüft.";
+    if (!report) return;
+    for (const finding of report.errors.concat(report.warnings)) list.append(findingItem(finding));
+  }
+
+  function editedDraft() {
+    const draft = Object.assign({}, state.draft, { validation: null });
+    for (const section of EDITABLE) draft[section] = byId("feld-" + section).value;
+    return draft;
+  }
+
+  async function busy(button, work) {
+    clearError();
+    button.disabled = true;
+    try {
+      await work();
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function recheck() {
+    return busy(byId("pruefen"), async function () {
+      const draft = editedDraft();
+      const report = await (await call("POST", "/api/validate", draft)).json();
+      state.draft = Object.assign(draft, { validation: report });
+      renderFindings(report);
+      announce("Erneut geprüft. " + summary(report));
+    });
+  }
+
+  function save() {
+    return busy(byId("speichern"), async function () {
+      const draft = editedDraft();
+      const url = "/api/drafts/" + encodeURIComponent(state.id);
+      const saved = await (await call("PUT", url, draft)).json();
+      state.draft = Object.assign(draft, { validation: saved.validation });
+      renderFindings(saved.validation);
+      announce("Als Fassung " + saved.version + " gespeichert. " + summary(saved.validation));
+    });
+  }
+
+  let pendingExport = null;
+
+  function exportAs(format, force) {
+    const button = byId(format === "docx" ? "docx" : "markdown");
+    return busy(button, async function () {
+      byId("bestaetigung").hidden = true;
+      const body = { draft: editedDraft(), format: format, force: Boolean(force) };
+      let response;
+      try {
+        response = await call("POST", "/api/export", body);
+      } catch (err) {
+        if (err.status === 422 && !force) {
+          askToForce(format, err.message);
+          return;
+        }
+        throw err;
+      }
+      download(await response.blob(), fileName(response, format));
+      announce("Die Datei wird heruntergeladen" + (force ? " (mit Prüfhinweisen)." : "."));
+    });
+  }
+
+  function askToForce(format, message) {
+    pendingExport = format;
+    byId("bestaetigung-text").textContent = message;
+    byId("bestaetigung").hidden = false;
+    byId("trotzdem").focus();
+  }
+
+  function fileName(response, format) {
+    const header = response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(header);
+    return match ? match[1] : "entwurf." + (format === "docx" ? "docx" : "md");
+  }
+
+  function download(blob, name) {
+    const url = URL.createObjectURL(blob);
+    const link = el("a");
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  byId("pruefen").addEventListener("click", recheck);
+  byId("speichern").addEventListener("click", save);
+  byId("docx").addEventListener("click", function () { exportAs("docx", false); });
+  byId("markdown").addEventListener("click", function () { exportAs("md", false); });
+  byId("trotzdem").addEventListener("click", function () { exportAs(pendingExport, true); });
+  byId("nicht-exportieren").addEventListener("click", function () {
+    byId("bestaetigung").hidden = true;
+    byId(pendingExport === "docx" ? "docx" : "markdown").focus();
+  });
+
+  return { renderSources: renderSources, renderFindings: renderFindings, show: showDraft };
+})();
