@@ -57,15 +57,21 @@ class LiveApp:
 
 @dataclass
 class RecordedPage:
-    """A browser page and every URL it requested."""
+    """A browser page, every URL it requested and every error its scripts threw."""
 
     page: Page
     base: str
     requests: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
 
     def foreign_requests(self) -> list[str]:
         own = (self.base + "/", "blob:" + self.base + "/")
         return [url for url in self.requests if not url.startswith(own)]
+
+    def assert_clean(self) -> None:
+        """Only the app was asked for anything, and no script failed."""
+        assert self.foreign_requests() == []
+        assert self.script_errors == []
 
 
 def _serve(app: Any) -> Iterator[str]:
@@ -130,6 +136,7 @@ def open_page(browser: Browser, base: str, width: int = 1280, height: int = 900)
     page = context.new_page()
     recorded = RecordedPage(page, base)
     page.on("request", lambda request: recorded.requests.append(request.url))
+    page.on("pageerror", lambda error: recorded.script_errors.append(str(error)))
     return recorded
 
 

@@ -118,7 +118,7 @@ def test_the_clerks_path_from_form_to_word_file(
     word = download(page, "Enter", tmp_path / "entwurf.docx")  # no errors: no confirmation
     expect(page.get_by_role("button", name=re.compile("Trotzdem exportieren"))).to_be_hidden()
     assert EDIT in docx_text(word)
-    assert recorded.foreign_requests() == []
+    recorded.assert_clean()
 
 
 def test_reloading_mid_draft_reattaches_and_shows_the_finished_draft(
@@ -143,7 +143,7 @@ def test_reloading_mid_draft_reattaches_and_shows_the_finished_draft(
     page.goto(address)  # a finished draft is shown from the API again
     wait_finished(page)
     expect(page.get_by_role("button", name="Entwurf abbrechen")).to_be_hidden()
-    assert recorded.foreign_requests() == []
+    recorded.assert_clean()
 
 
 def tab_to(page: Page, element_id: str, limit: int = 80) -> None:
@@ -189,11 +189,29 @@ def test_the_whole_path_works_from_the_keyboard(
     text = docx_text(download(page, "Enter", tmp_path / "tastatur.docx"))
     assert EDIT in text
     assert "„Finanzielle Auswirkungen“ fehlt" in text  # a forced export shows the findings
-    assert recorded.foreign_requests() == []
+    recorded.assert_clean()
+
+
+def test_a_running_draft_can_be_cancelled(live: LiveApp, page_of: Any) -> None:
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    held(live)
+    fill_form(page)
+    page.get_by_role("button", name="Entwurf schreiben").click()
+    cancel = page.get_by_role("button", name="Entwurf abbrechen")
+    expect(cancel).to_be_visible()
+    cancel.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("Der Entwurf wurde abgebrochen.")
+    expect(cancel).to_be_hidden()
+    expect(page.get_by_role("heading", name="Entwurf", exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Entwurf schreiben")).to_be_enabled()
+    recorded.assert_clean()
 
 
 def test_errors_of_the_api_appear_on_the_page_in_german(live: LiveApp, page_of: Any) -> None:
-    page = page_of(live.url).page
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
     page.get_by_role("button", name="Entwurf schreiben").click()
     expect(page.get_by_role("alert")).to_have_text("Bitte geben Sie den Betreff an.")
     page.get_by_label("Betreff").fill("Eine Vorlage")
@@ -208,6 +226,7 @@ def test_errors_of_the_api_appear_on_the_page_in_german(live: LiveApp, page_of: 
     expect(page.get_by_role("alert")).to_have_text(
         "Diesen Entwurf gibt es nicht (oder Sie dürfen ihn nicht sehen)."
     )
+    recorded.assert_clean()
 
 
 def test_the_login_page_when_the_server_has_users(live_login: LiveApp, page_of: Any) -> None:
@@ -234,4 +253,4 @@ def test_the_login_page_when_the_server_has_users(live_login: LiveApp, page_of: 
 
     page.get_by_role("button", name="Abmelden").click()
     expect(page).to_have_url(live_login.url + "/anmelden")
-    assert recorded.foreign_requests() == []
+    recorded.assert_clean()
