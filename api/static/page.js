@@ -27,74 +27,24 @@
 
   // The first event of POST /api/drafts/stream (queued) names the job.
   async function firstJobId(response) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    try {
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) return null;
-        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split("\n").filter((l) => l.startsWith("data:"))
-            .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
-          if (!data) continue;
-          const parsed = JSON.parse(data);
-          if (parsed && typeof parsed.id === "string") return parsed.id;
-          if (parsed && parsed.message) throw new PageError(parsed.message);
-        }
-      }
-    } finally {
-      reader.cancel().catch(function () { /* the job goes on without this stream */ });
-    }
-  }
-
-  // --- the form ---------------------------------------------------------------------------
-
-  function optional(value) {
-    const text = value.trim();
-    return text ? text : null;
-  }
-
-  function readForm() {
-    const form = byId("anfrage");
-    const value = (name) => form.elements.namedItem(name).value;
-    return {
-      betreff: value("betreff"),
-      kommune: optional(value("kommune")),
-      gremium: value("gremium"),
-      fakten: value("fakten"),
-      finanzielle_auswirkungen: optional(value("finanzielle_auswirkungen")),
-    };
-  }
-
-  function checkForm() {
-    const form = byId("anfrage");
-    for (const [name, label] of [["betreff", "den Betreff"], ["gremium", "das entscheidende Gremium"]]) {
-      const field = form.elements.namedItem(name);
-      if (!field.value.trim()) {
-        showError("Bitte geben Sie " + label + " an.");
-        field.setAttribute("aria-invalid", "true");
-        field.focus();
-        return false;
-      }
-      field.removeAttribute("aria-invalid");
-    }
-    return true;
+    let id = null;
+    await S.readEvents(response, function (kind, data) {
+      if (data && typeof data.id === "string") id = data.id;
+      else if (data && data.message) throw new PageError(data.message);
+      return id !== null;
+    });
+    return id;
   }
 
   async function startDraft(event) {
     event.preventDefault();
     clearError();
-    if (!checkForm()) return;
+    if (!window.Anfrage.check()) return;
     const button = byId("schreiben");
     button.disabled = true;
     announce(TEXTS.searching);
     try {
-      const response = await call("POST", "/api/drafts/stream", readForm(), "text/event-stream");
+      const response = await call("POST", "/api/drafts/stream", window.Anfrage.read(), "text/event-stream");
       const id = await firstJobId(response);
       if (!id) throw new PageError(NO_JOB);
       history.pushState({ entwurf: id }, "", "/entwurf/" + encodeURIComponent(id));

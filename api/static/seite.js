@@ -78,7 +78,40 @@ window.Seite = (function () {
   }
 
 
+  // The events of a server-sent event stream read with fetch: ``onEvent(kind, data)`` for
+  // each until it returns true or the stream ends; the rest of the stream is let go.
+  async function readEvents(response, onEvent) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end).split("\n");
+          buffer = buffer.slice(end + 2);
+          const field = (name) => block.filter((l) => l.startsWith(name + ":"))
+            .map((l) => l.slice(name.length + 1).replace(/^ /, "")).join("\n");
+          const data = field("data");
+          if (data && onEvent(field("event") || "message", JSON.parse(data))) return;
+        }
+      }
+    } finally {
+      reader.cancel().catch(function () { /* a draft job goes on without this stream */ });
+    }
+  }
+
+  // "2019-05-02" as clerks write it: "02.05.2019".
+  function germanDate(iso) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return match ? match[3] + "." + match[2] + "." + match[1] : iso;
+  }
+
   return {
+    readEvents: readEvents, germanDate: germanDate,
     TEXTS: TEXTS, byId: byId, el: el, title: title, announce: announce,
     showError: showError, clearError: clearError, summary: summary,
     PageError: PageError, call: call,

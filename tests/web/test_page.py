@@ -165,7 +165,7 @@ def test_the_whole_path_works_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     page.keyboard.press("Tab")  # the skip link moved the starting point into the main part
-    assert page.evaluate("document.activeElement.id") == "betreff"
+    assert page.evaluate("document.activeElement.id") == "nachricht"
     for element_id, text in (("betreff", BETREFF), ("gremium", "Gemeinderat")):
         tab_to(page, element_id)
         page.keyboard.type(text)
@@ -189,6 +189,39 @@ def test_the_whole_path_works_from_the_keyboard(
     text = docx_text(download(page, "Enter", tmp_path / "tastatur.docx"))
     assert EDIT in text
     assert "„Finanzielle Auswirkungen“ fehlt" in text  # a forced export shows the findings
+    recorded.assert_clean()
+
+
+def test_a_message_fills_the_form_and_a_search_lists_vorlagen(live: LiveApp, page_of: Any) -> None:
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    page.get_by_label("Ihre Nachricht").fill(
+        "Entwurf: Fortschreibung Integrationskonzept, der Gemeinderat entscheidet am 12.03., "
+        "Sozialausschuss berät vorher am 20.02.; Fakten: Konzept von 2019; Finanzen: keine"
+    )
+    page.get_by_role("button", name="Nachricht senden").click()
+    expect(page.get_by_label("Betreff")).to_have_value("Fortschreibung Integrationskonzept")
+    expect(page.get_by_label("Betreff")).to_be_focused()
+    expect(page.get_by_label("Entscheidendes Gremium")).to_have_value("Gemeinderat")
+    steps = page.locator("#schritte > fieldset")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0).get_by_label("Gremium")).to_have_value("Sozialausschuss")
+    expect(steps.nth(0).get_by_label("Rolle")).to_have_value("Vorberatung")
+    expect(steps.nth(1).get_by_label("Rolle")).to_have_value("Entscheidung")
+    assert re.fullmatch(r"\d{4}-03-12", steps.nth(1).get_by_label("Datum").input_value())
+    expect(page.locator("#antwort")).to_contain_text("Ins Formular übernommen")
+    assert_accessible(page, "form filled from a message")
+    assert page.url == live.url + "/"  # nothing starts before the clerk confirms
+
+    page.get_by_label("Ihre Nachricht").fill("Suche: Integrationskonzept")
+    page.get_by_role("button", name="Nachricht senden").click()
+    expect(page.locator("#treffer-liste > li").first).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("ähnliche Vorlagen gefunden")
+    assert "Stadt Karlsruhe" in page.locator("#treffer-liste").inner_text()
+    assert_accessible(page, "search hits")
+
+    page.get_by_role("button", name="Entwurf schreiben").click()
+    wait_finished(page)
     recorded.assert_clean()
 
 
