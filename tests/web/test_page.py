@@ -211,6 +211,7 @@ def test_a_message_fills_the_form_and_a_search_lists_vorlagen(live: LiveApp, pag
     assert re.fullmatch(r"\d{4}-03-12", steps.nth(1).get_by_label("Datum").input_value())
     expect(page.locator("#antwort")).to_contain_text("Ins Formular übernommen")
     assert_accessible(page, "form filled from a message")
+    screenshot(page, "formular-1280.png")
     assert page.url == live.url + "/"  # nothing starts before the clerk confirms
 
     page.get_by_label("Ihre Nachricht").fill("Suche: Integrationskonzept")
