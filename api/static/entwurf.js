@@ -9,7 +9,7 @@ window.Entwurf = (function () {
   const announce = S.announce, showError = S.showError, clearError = S.clearError;
   const summary = S.summary, TEXTS = S.TEXTS;
   const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
-  const state = { id: null, draft: null };
+  const state = { id: null, draft: null, shown: null };
 
   // --- sources ----------------------------------------------------------------------------
 
@@ -36,8 +36,8 @@ window.Entwurf = (function () {
 
   // --- the finished draft -----------------------------------------------------------------
 
-  // Show ``draft`` (of the job ``id``) for editing.
-  function showDraft(id, draft) {
+  // Show ``draft`` (of the job ``id``) for editing; ``shown``: its version (default the latest).
+  function showDraft(id, draft, shown) {
     state.id = id;
     state.draft = draft;
     const box = byId("abschnitte");
@@ -57,6 +57,50 @@ window.Entwurf = (function () {
     renderSources(draft.citations || []);
     renderFindings(draft.validation);
     byId("aktionen").hidden = false;
+    listVersions(shown);
+  }
+
+  // --- versions (GET /api/drafts/<id>/versions) -------------------------------------------
+
+  function versionLine(version) {
+    const who = version.source === "generated"
+      ? "vom Sprachmodell geschrieben"
+      : "bearbeitet von " + version.created_by;
+    const when = new Date(version.created_at).toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
+    const checks = version.errors + " Fehler, " + version.warnings + " Hinweis(e)";
+    return "Fassung " + version.number + ": " + who + ", " + when + " – " + checks;
+  }
+
+  async function listVersions(shown) {
+    let versions;
+    try {
+      versions = await (await call("GET", "/api/drafts/" + encodeURIComponent(state.id) + "/versions")).json();
+    } catch (err) {
+      showError(err.message);
+      return;
+    }
+    state.shown = shown || (versions.length ? versions[versions.length - 1].number : null);
+    const list = byId("fassungen-liste");
+    list.replaceChildren();
+    for (const version of versions) {
+      const item = el("li", null, versionLine(version));
+      if (version.number === state.shown) {
+        item.append(el("strong", null, " (angezeigt)"));
+      } else {
+        const open = el("button", "neben klein", "Fassung " + version.number + " öffnen");
+        open.type = "button";
+        open.addEventListener("click", function () { openVersion(version); });
+        item.append(" ", open);
+      }
+      list.append(item);
+    }
+    byId("fassungen").hidden = versions.length === 0;
+  }
+
+  function openVersion(version) {
+    showDraft(state.id, version.draft, version.number);
+    announce("Fassung " + version.number + " geöffnet. " + summary(version.draft.validation));
+    byId("feld-beschlussvorschlag").focus();
   }
 
   function findingItem(finding) {
@@ -131,6 +175,7 @@ window.Entwurf = (function () {
       const saved = await (await call("PUT", url, draft)).json();
       state.draft = Object.assign(draft, { validation: saved.validation });
       renderFindings(saved.validation);
+      await listVersions(saved.version);
       announce("Als Fassung " + saved.version + " gespeichert. " + summary(saved.validation));
     });
   }

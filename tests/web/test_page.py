@@ -114,6 +114,18 @@ def test_the_clerks_path_from_form_to_word_file(
     page.get_by_role("button", name="Als Version speichern").click()
     expect(page.get_by_role("status")).to_contain_text("Als Fassung 2 gespeichert.")
 
+    versions = page.locator("#fassungen-liste > li")
+    expect(versions).to_have_count(2)
+    expect(versions.nth(0)).to_contain_text("Fassung 1: vom Sprachmodell geschrieben")
+    expect(versions.nth(1)).to_contain_text("Fassung 2: bearbeitet von lokal")
+    expect(versions.nth(1)).to_contain_text("(angezeigt)")
+    page.get_by_role("button", name="Fassung 1 öffnen").click()  # the original is kept
+    expect(page.get_by_role("status")).to_contain_text("Fassung 1 geöffnet.")
+    assert EDIT not in page.get_by_label("Sachdarstellung").input_value()
+    assert_accessible(page, "an earlier version open")
+    page.get_by_role("button", name="Fassung 2 öffnen").click()
+    expect(page.get_by_label("Sachdarstellung")).to_have_value(re.compile(re.escape(EDIT)))
+
     page.get_by_role("button", name="Word herunterladen (DOCX)").focus()
     word = download(page, "Enter", tmp_path / "entwurf.docx")  # no errors: no confirmation
     expect(page.get_by_role("button", name=re.compile("Trotzdem exportieren"))).to_be_hidden()
