@@ -1,8 +1,8 @@
 /* The request: the form (Betreff, Kommune, Gremium, Beratungsfolge rows, Fakten, Finanzielle
    Auswirkungen) and the chat box above it. A message goes to POST /api/chat, which reads it
    by rules: "Entwurf: …" fills the form for the clerk to confirm (nothing starts before the
-   clerk presses "Entwurf schreiben"), "Suche: …" lists similar Vorlagen, anything else gets
-   the help. */
+   clerk presses "Entwurf schreiben"), "Suche: …" lists similar Vorlagen (suche.js), anything
+   else gets the help. */
 "use strict";
 window.Anfrage = (function () {
   const S = window.Seite;
@@ -121,24 +121,6 @@ window.Anfrage = (function () {
     box.hidden = false;
   }
 
-  function showHits(result) {
-    const list = byId("treffer-liste");
-    list.replaceChildren();
-    byId("treffer").hidden = false;
-    byId("treffer-leer").hidden = result.hits.length > 0;
-    for (const hit of result.hits) {
-      const item = el("li", "quelle");
-      const head = (hit.vorlagen_nr ? "Vorlage " + hit.vorlagen_nr + ": " : "") + (hit.betreff || "ohne Betreff");
-      item.append(el("p", "kopfzeile", head));
-      item.append(el("p", "angaben", [hit.kommune, S.germanDate(hit.datum), hit.art].filter(Boolean).join(" · ")));
-      for (const passage of hit.passages || []) {
-        item.append(el("blockquote", null, S.title(passage.section) + ": " + passage.excerpt));
-      }
-      list.append(item);
-    }
-    announce(result.hits.length + " ähnliche Vorlagen gefunden.");
-  }
-
   const ANSWERS = {
     formular: function (data) {
       fill(data.form);
@@ -151,7 +133,7 @@ window.Anfrage = (function () {
     },
     treffer: function (data) {
       byId("antwort").hidden = true;
-      showHits(data);
+      window.Suche.showHits(data);
     },
     antwort: function (data) {
       const lines = data.text.split("\n").filter(Boolean);

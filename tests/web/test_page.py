@@ -13,6 +13,7 @@ import docx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.api.test_app import CANARY
 from tests.web.conftest import (
     PASSWORD,
     USER,
@@ -32,7 +33,7 @@ DRAFT_URL = re.compile(r"/entwurf/[A-Za-z0-9_-]+$")
 def fill_form(page: Page, finanzen: str = "") -> None:
     """The form; without Finanzielle Auswirkungen the draft has a finding (rule required)."""
     page.get_by_label("Betreff").fill(BETREFF)
-    page.get_by_label("Kommune").fill("Stadt Karlsruhe")
+    page.get_by_label("Kommune", exact=True).fill("Stadt Karlsruhe")
     page.get_by_label("Entscheidendes Gremium").fill("Gemeinderat")
     page.get_by_label("Fakten").fill(
         "- Konzept von 2019 fortgeschrieben\n- Beteiligung des Migrationsbeirats"
@@ -235,6 +236,28 @@ def test_a_message_fills_the_form_and_a_search_lists_vorlagen(live: LiveApp, pag
 
     page.get_by_role("button", name="Entwurf schreiben").click()
     wait_finished(page)
+    recorded.assert_clean()
+
+
+def test_searching_earlier_vorlagen_with_filters(live: LiveApp, page_of: Any) -> None:
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    search = page.get_by_role("search")
+    search.get_by_label("Suchbegriff").fill("Integrationskonzept")
+    search.get_by_label("Nur Kommune").fill("Stadt Karlsruhe")
+    search.get_by_role("button", name="Suchen").click()
+    hits = page.locator("#treffer-liste > li")
+    expect(hits.first).to_be_visible()
+    expect(page.get_by_role("heading", name="Gefundene Vorlagen")).to_be_focused()
+    assert "Stadt Karlsruhe" in hits.first.inner_text()
+    assert re.search(r"\d{2}\.\d{2}\.\d{4}", hits.first.inner_text())  # a German date
+    assert CANARY not in page.locator("#treffer-liste").inner_text()  # nichtöffentlich
+    assert_accessible(page, "search with filters")
+
+    search.get_by_label("Nur ab Datum").fill("2099-01-01")
+    search.get_by_role("button", name="Suchen").click()
+    expect(page.get_by_role("status")).to_have_text("Keine passenden Vorlagen gefunden.")
+    expect(hits).to_have_count(0)
     recorded.assert_clean()
 
 
