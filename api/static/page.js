@@ -49,6 +49,7 @@
       if (!id) throw new PageError(NO_JOB);
       history.pushState({ entwurf: id }, "", "/entwurf/" + encodeURIComponent(id));
       follow(id);
+      byId("lauf-titel").focus(); // the pressed button is disabled now: go on at the draft
     } catch (err) {
       button.disabled = false;
       announce("");

@@ -30,6 +30,16 @@ EDIT = "Die Verwaltung ergänzt den Bericht des Migrationsbeirats."
 DRAFT_URL = re.compile(r"/entwurf/[A-Za-z0-9_-]+$")
 
 
+# Collects every text the polite live region (#meldung) is given.
+RECORD_ANNOUNCEMENTS = """() => {
+    window.announced = [];
+    const region = document.getElementById('meldung');
+    const note = () => { if (region.textContent) window.announced.push(region.textContent); };
+    new MutationObserver(note)
+        .observe(region, {childList: true, characterData: true, subtree: true});
+}"""
+
+
 def fill_form(page: Page, finanzen: str = "") -> None:
     """The form; without Finanzielle Auswirkungen the draft has a finding (rule required)."""
     page.get_by_label("Betreff").fill(BETREFF)
@@ -84,8 +94,10 @@ def test_the_clerks_path_from_form_to_word_file(
 
     gate = held(live)
     fill_form(page)
+    page.evaluate(RECORD_ANNOUNCEMENTS)
     page.get_by_role("button", name="Entwurf schreiben").click()
     expect(page).to_have_url(DRAFT_URL)
+    expect(page.get_by_role("heading", name="Entwurf", exact=True)).to_be_focused()
     expect(page.locator("#quellen-liste > li").first).to_be_visible()
     sources = page.locator("#quellen-liste").inner_text()
     assert "Vorlage " in sources and "Stadt Karlsruhe" in sources
@@ -94,6 +106,12 @@ def test_the_clerks_path_from_form_to_word_file(
 
     gate.set()
     wait_finished(page)
+    said = page.evaluate("window.announced")
+    assert said[0] == "Suche ähnliche frühere Vorlagen …"
+    for step in ("Quellen gefunden", "Schreibe", "ist geschrieben", "Prüfung:", "fertig"):
+        assert any(step in text for text in said), (step, said)
+    assert len(said) < 15, said  # progress and finished sections, not every token
+    assert page.get_by_role("status").get_attribute("aria-live") == "polite"
     expect(page.locator("#befunde-summe")).to_contain_text("Prüfung: 1 Fehler")
     finding = page.locator("#befunde-liste > li", has_text="Finanzielle Auswirkungen")
     expect(finding).to_contain_text("Fehler: Der Abschnitt „Finanzielle Auswirkungen“ fehlt")
