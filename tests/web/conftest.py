@@ -16,7 +16,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,9 @@ class RecordedPage:
         assert self.script_errors == []
 
 
+@contextmanager
 def _serve(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port; its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -96,21 +99,33 @@ def _serve(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def live(store_dir: Path, tmp_path: Path) -> Iterator[LiveApp]:  # noqa: F811
-    """The app in local mode (no keys, no users)."""
-    built = _server(store_dir, tmp_path)
-    for url in _serve(built.app):
-        yield LiveApp(url, built.chat)
+def serve(store_dir: Path, tmp_path: Path) -> Iterator[Callable[..., LiveApp]]:  # noqa: F811
+    """``serve(**server_settings)``: the app over HTTP (stopped after the test)."""
+    started: list[LiveApp] = []
+    with ExitStack() as stack:
+
+        def start(**server: Any) -> LiveApp:
+            data = tmp_path / f"app{len(started)}"
+            data.mkdir()
+            built = _server(store_dir, data, **server)
+            started.append(LiveApp(stack.enter_context(_serve(built.app)), built.chat))
+            return started[-1]
+
+        yield start
 
 
 @pytest.fixture
-def live_login(store_dir: Path, tmp_path: Path) -> Iterator[LiveApp]:  # noqa: F811
+def live(serve: Callable[..., LiveApp]) -> LiveApp:
+    """The app in local mode (no keys, no users)."""
+    return serve()
+
+
+@pytest.fixture
+def live_login(serve: Callable[..., LiveApp]) -> LiveApp:
     """The app with one user (login required)."""
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     users = [{"name": USER, "password_hash": hasher.hash(PASSWORD), "rights": []}]
-    built = _server(store_dir, tmp_path, users=users, session_secret="s" * 40)
-    for url in _serve(built.app):
-        yield LiveApp(url, built.chat)
+    return serve(users=users, session_secret="s" * 40)
 
 
 @pytest.fixture(scope="session")

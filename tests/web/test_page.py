@@ -13,6 +13,7 @@ import docx
 import pytest
 from playwright.sync_api import Page, expect
 
+from assistant.draft_jobs import QUEUE_FULL
 from tests.api.test_app import CANARY
 from tests.web.conftest import (
     PASSWORD,
@@ -294,6 +295,26 @@ def test_a_running_draft_can_be_cancelled(live: LiveApp, page_of: Any) -> None:
     expect(page.get_by_role("heading", name="Entwurf", exact=True)).to_be_focused()
     expect(page.get_by_role("button", name="Entwurf schreiben")).to_be_enabled()
     recorded.assert_clean()
+
+
+def test_the_queue_position_and_a_full_queue(serve: Any, page_of: Any) -> None:
+    live = serve(queue_size=1)
+    gate = held(live)
+    first, second, third = (page_of(live.url) for _ in range(3))
+    fill_form(first.page)
+    first.page.get_by_role("button", name="Entwurf schreiben").click()
+    expect(first.page.locator("#quellen-liste > li").first).to_be_visible()  # it runs
+    fill_form(second.page)
+    second.page.get_by_role("button", name="Entwurf schreiben").click()
+    expect(second.page.get_by_role("status")).to_contain_text("In der Warteschlange: Platz 1.")
+    fill_form(third.page)
+    third.page.get_by_role("button", name="Entwurf schreiben").click()
+    expect(third.page.get_by_role("alert")).to_have_text(QUEUE_FULL)
+    assert third.page.url == live.url + "/"
+    gate.set()
+    for recorded in (first, second):
+        wait_finished(recorded.page)
+        recorded.assert_clean()
 
 
 def test_errors_of_the_api_appear_on_the_page_in_german(live: LiveApp, page_of: Any) -> None:
