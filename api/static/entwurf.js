@@ -21,6 +21,7 @@ window.Entwurf = (function () {
     for (const citation of citations) {
       const item = el("li", "quelle");
       item.id = "quelle-" + citation.n;
+      item.tabIndex = -1;
       const head = el("p", "kopfzeile");
       head.textContent = "[" + citation.n + "] " + (citation.vorlagen_nr ? "Vorlage " + citation.vorlagen_nr + ": " : "") + (citation.betreff || "ohne Betreff");
       item.append(head);
@@ -51,13 +52,43 @@ window.Entwurf = (function () {
       area.value = draft[section] || "";
       const heading = el("h3");
       heading.append(label);
-      article.append(heading, area);
+      const cited = el("p", "verweise");
+      cited.id = "verweise-" + section;
+      area.addEventListener("input", function () { renderCited(section); });
+      article.append(heading, area, cited);
       box.append(article);
+      renderCited(section);
     }
     renderSources(draft.citations || []);
     renderFindings(draft.validation);
     byId("aktionen").hidden = false;
     listVersions(shown);
+  }
+
+  // The sources a section cites ([n] in its text), each a link to the source and its passage.
+  function renderCited(section) {
+    const box = byId("verweise-" + section);
+    const text = byId("feld-" + section).value;
+    const known = new Map((state.draft.citations || []).map(function (c) { return [c.n, c]; }));
+    const numbers = Array.from(new Set(Array.from(text.matchAll(/\[(\d+)\]/g), function (m) { return Number(m[1]); })));
+    box.replaceChildren();
+    const cited = numbers.filter(function (n) { return known.has(n); });
+    if (!cited.length) return;
+    box.append("Zitiert: ");
+    cited.forEach(function (n, i) {
+      const citation = known.get(n);
+      const link = el("a", null, "[" + n + "]");
+      link.href = "#quelle-" + n;
+      link.setAttribute("aria-label", "Quelle " + n + (citation.vorlagen_nr ? ", Vorlage " + citation.vorlagen_nr : "") + " anzeigen");
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        const target = byId("quelle-" + n);
+        target.focus();
+        target.scrollIntoView({ block: "start" });
+      });
+      if (i) box.append(" ");
+      box.append(link);
+    });
   }
 
   // --- versions (GET /api/drafts/<id>/versions) -------------------------------------------
