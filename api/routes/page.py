@@ -9,6 +9,7 @@ from the presenter and are handed to the script as JSON in the page.
 
 When the server has users or keys (not the local mode), a request without a valid session
 is sent to the login page; the page then sends the session's CSRF token with every change.
+The upload of Vorlagen is shown only to a caller with the right to ingest.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import access_of
+from api.auth import access_of, caller_from_request
 from assistant import presenter
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]
@@ -57,11 +58,25 @@ def _mode(request: Request) -> str:
     return "angemeldet" if access.session_info(request) is not None else "abgemeldet"
 
 
+def _may_ingest(request: Request) -> bool:
+    """Whether the caller may upload Vorlagen (``POST /api/ingest`` decides again)."""
+    try:
+        caller = caller_from_request(request)
+    except HTTPException:  # refused callers get the API's answer when they act
+        return False
+    return caller is not None and caller.may_ingest
+
+
 def _draft_page(request: Request, draft_id: str | None) -> Response:
     mode = _mode(request)
     if mode == "abgemeldet":
         return RedirectResponse(LOGIN_PATH, status_code=303)
-    context = {"mode": mode, "draft_id": draft_id or "", "texts": page_texts()}
+    context = {
+        "mode": mode,
+        "draft_id": draft_id or "",
+        "texts": page_texts(),
+        "may_ingest": _may_ingest(request),
+    }
     return templates.TemplateResponse(request, "index.html", context)
 
 

@@ -114,6 +114,6 @@ window.Seite = (function () {
     readEvents: readEvents, germanDate: germanDate,
     TEXTS: TEXTS, byId: byId, el: el, title: title, announce: announce,
     showError: showError, clearError: clearError, summary: summary,
-    PageError: PageError, call: call,
+    PageError: PageError, call: call, csrfToken: csrfToken,
   };
 })();

@@ -100,14 +100,15 @@ def _serve(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def serve(store_dir: Path, tmp_path: Path) -> Iterator[Callable[..., LiveApp]]:  # noqa: F811
-    """``serve(**server_settings)``: the app over HTTP (stopped after the test)."""
+    """``serve(store=…, **server_settings)``: the app over HTTP (stopped after the test), on
+    the module's store unless another one is named."""
     started: list[LiveApp] = []
     with ExitStack() as stack:
 
-        def start(**server: Any) -> LiveApp:
+        def start(store: Path | None = None, **server: Any) -> LiveApp:
             data = tmp_path / f"app{len(started)}"
             data.mkdir()
-            built = _server(store_dir, data, **server)
+            built = _server(store or store_dir, data, **server)
             started.append(LiveApp(stack.enter_context(_serve(built.app)), built.chat))
             return started[-1]
 

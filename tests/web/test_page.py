@@ -5,6 +5,7 @@ the login, errors on the page; axe-core on every state; no request to another ho
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assistant.draft_jobs import QUEUE_FULL
+from ingest.parse import parse_path
 from tests.api.test_app import CANARY
 from tests.web.conftest import (
     PASSWORD,
@@ -284,6 +286,32 @@ def test_searching_earlier_vorlagen_with_filters(live: LiveApp, page_of: Any) ->
     recorded.assert_clean()
 
 
+def test_uploading_vorlagen_with_the_right_to_ingest(
+    serve: Any, page_of: Any, store_dir: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(store_dir, store)  # the module's store stays as it is
+    live = serve(store=store, local_rights=["ingest"])
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    seed = sorted(seeds_dir.glob("*.txt"))[0]
+    empty = tmp_path / "leer.txt"
+    empty.write_text("", encoding="utf-8")
+    page.get_by_label("Dateien").set_input_files([seed, empty])
+    page.get_by_role("button", name="Einlesen").click()
+    result = page.locator("#einlesen-ergebnis")
+    expect(result).to_contain_text("2 Dateien: 1 neu aufgenommen", timeout=60_000)
+    expect(result).to_contain_text("leer.txt: ")
+    expect(page.get_by_role("status")).to_contain_text("Eingelesen.")
+    assert_accessible(page, "upload result")
+
+    search = page.get_by_role("search")
+    search.get_by_label("Suchbegriff").fill(parse_path(seed).betreff or "")
+    search.get_by_role("button", name="Suchen").click()
+    expect(page.locator("#treffer-liste > li").first).to_contain_text(parse_path(seed).betreff)
+    recorded.assert_clean()
+
+
 def test_a_running_draft_can_be_cancelled(live: LiveApp, page_of: Any) -> None:
     recorded: RecordedPage = page_of(live.url)
     page = recorded.page
@@ -324,6 +352,7 @@ def test_the_queue_position_and_a_full_queue(serve: Any, page_of: Any) -> None:
 def test_errors_of_the_api_appear_on_the_page_in_german(live: LiveApp, page_of: Any) -> None:
     recorded: RecordedPage = page_of(live.url)
     page = recorded.page
+    expect(page.get_by_label("Dateien")).to_have_count(0)  # no right to ingest, no upload
     page.get_by_role("button", name="Entwurf schreiben").click()
     expect(page.get_by_role("alert")).to_have_text("Bitte geben Sie den Betreff an.")
     page.get_by_label("Betreff").fill("Eine Vorlage")
