@@ -23,7 +23,10 @@
   const ENDED = ["done", "failed", "cancelled", "interrupted"];
   const NO_JOB = "Der Entwurf konnte nicht gestartet werden; bitte erneut versuchen.";
 
-  const state = { id: null, source: null, started: {}, done: {} };
+  const LOST = "Die Verbindung zum Entwurf ist abgebrochen; bitte laden Sie die Seite neu.";
+  const MAX_REATTACH = 3;
+
+  const state = { id: null, source: null, started: {}, done: {}, closed: 0 };
 
   // The first event of POST /api/drafts/stream (queued) names the job.
   async function firstJobId(response) {
@@ -94,7 +97,9 @@
     source.onerror = function () {
       if (source.readyState === EventSource.CLOSED) {
         stopFollowing();
-        load(id); // the job is no longer followable: show what the server has
+        state.closed += 1;
+        if (state.closed > MAX_REATTACH) ended(LOST);
+        else load(id); // the job is no longer followable: show what the server has
       } else {
         announce("Die Verbindung ist unterbrochen; der Entwurf läuft weiter, die Seite verbindet sich erneut …");
       }
