@@ -76,7 +76,7 @@ class RecordedPage:
 
 
 @contextmanager
-def _serve(app: Any) -> Iterator[str]:
+def served(app: Any) -> Iterator[str]:
     """``app`` served by uvicorn in a thread on a free loopback port; its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -109,7 +109,7 @@ def serve(store_dir: Path, tmp_path: Path) -> Iterator[Callable[..., LiveApp]]: 
             data = tmp_path / f"app{len(started)}"
             data.mkdir()
             built = _server(store or store_dir, data, **server)
-            started.append(LiveApp(stack.enter_context(_serve(built.app)), built.chat))
+            started.append(LiveApp(stack.enter_context(served(built.app)), built.chat))
             return started[-1]
 
         yield start

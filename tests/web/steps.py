@@ -77,3 +77,33 @@ def tab_to(page: Page, element_id: str, limit: int = 80) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"#{element_id} not reached with Tab")
+
+
+def clerk_path(page: Page, tmp_path: Path, timeout_ms: int = 30_000) -> str:
+    """The clerk's path with whatever model the app has: form, streamed draft, sources, an
+    edit, checked again, the Word file (confirmed when the draft still has errors); the
+    file's text."""
+    fill_form(page, finanzen="keine")
+    page.get_by_role("button", name="Entwurf schreiben").click()
+    expect(page).to_have_url(DRAFT_URL)
+    expect(page.locator("#quellen-liste > li").first).to_be_visible(timeout=timeout_ms)
+    finished = page.get_by_role("status")
+    expect(finished).to_contain_text("Der Entwurf ist fertig", timeout=timeout_ms)
+    area = page.get_by_label("Sachdarstellung")
+    area.fill(area.input_value() + "\n\n" + EDIT)
+    page.get_by_role("button", name="Erneut prüfen").click()
+    expect(page.get_by_role("status")).to_contain_text("Erneut geprüft.", timeout=timeout_ms)
+    with page.expect_download(timeout=timeout_ms) as info:
+        page.get_by_role("button", name="Word herunterladen (DOCX)").click()
+        page.wait_for_function(EXPORT_ANSWERED, timeout=timeout_ms)
+        confirm = page.get_by_role("button", name=re.compile("Trotzdem exportieren"))
+        if confirm.is_visible():
+            confirm.click()
+    target = tmp_path / "entwurf.docx"
+    info.value.save_as(target)
+    return docx_text(target)
+
+
+# The export asked for a confirmation, or its file is on the way.
+EXPORT_ANSWERED = """() => !document.getElementById('bestaetigung').hidden
+    || document.getElementById('meldung').textContent.includes('heruntergeladen')"""

@@ -20,6 +20,7 @@ from tests.web.steps import (
     EDIT,
     RECORD_ANNOUNCEMENTS,
     assert_accessible,
+    clerk_path,
     docx_text,
     download,
     fill_form,
@@ -163,6 +164,14 @@ def test_the_whole_path_works_from_the_keyboard(
     text = docx_text(download(page, "Enter", tmp_path / "tastatur.docx"))
     assert EDIT in text
     assert "„Finanzielle Auswirkungen“ fehlt" in text  # a forced export shows the findings
+    recorded.assert_clean()
+
+
+def test_the_path_of_the_real_model_test_with_the_fake(
+    live: LiveApp, page_of: Any, tmp_path: Path
+) -> None:
+    recorded: RecordedPage = page_of(live.url)
+    assert EDIT in clerk_path(recorded.page, tmp_path)  # as test_real_model.py does it
     recorded.assert_clean()
 
 
