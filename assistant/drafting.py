@@ -107,6 +107,7 @@ from assistant.resolution import (
     fallback_object,
     recommending_bodies,
 )
+from assistant.resolution_kinds import fixed_resolution
 from assistant.schema import Beratungsschritt, Citation, Draft, DraftRequest, Finding
 from assistant.schema import ValidationReport as ValidationReport
 from assistant.validation import validate
@@ -531,6 +532,17 @@ class DraftingService:
         request = job.request
         form = choose_form(request, [c.passage for c in job.citations])
         recommending = recommending_bodies(request, job.beratungsfolge)
+        fixed = fixed_resolution(request.betreff, request.art, form)
+        if fixed is not None:  # a kind of matter with a fixed wording: no model call
+            log.info("Beschlussvorschlag: feste Formulierung (%s)", fixed.kind)
+            return compose(
+                fixed.form,
+                request.gremium,
+                fixed.gegenstand,
+                recommending=recommending,
+                instruction=fixed.auftrag,
+                clause=fixed.clause,
+            )
         kasus, example = _EXAMPLE_OBJECTS[form]
         frame = compose(form, request.gremium, "…", recommending=recommending)
         messages = job.messages(

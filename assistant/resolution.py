@@ -233,15 +233,18 @@ def compose(
     *,
     recommending: Sequence[str] = (),
     instruction: str = "",
+    clause: bool = False,
 ) -> str:
     """The resolution: "{Der Gremium} {verb}[ nach Vorberatung im …][,] {obj}[ zu]." and, with
-    an instruction, "Die Verwaltung wird beauftragt, {instruction}." """
+    an instruction, "Die Verwaltung wird beauftragt, {instruction}." The comma comes before an
+    object that is a clause: "dass …", or an infinitive clause when ``clause`` is set
+    ("beschließt, das Verfahren … fortzusetzen")."""
     verb, rest = FORMS[form]
     body = artikel(gremium)
     after = ""
     if recommending:
         after = " nach Vorberatung " + " und ".join(_in_dative(b) for b in recommending)
-    joiner = ", " if obj.startswith("dass ") else " "
+    joiner = ", " if clause or obj.startswith("dass ") else " "
     sentence = f"{body} {verb}{after}{joiner}{obj}{' ' + rest if rest else ''}."
     if instruction:
         sentence += f" Die Verwaltung wird beauftragt, {instruction}."
