@@ -422,6 +422,17 @@ def test_an_unusable_object_is_asked_again_then_the_betreff_is_used() -> None:
     assert draft.validation is not None and draft.validation.ok
 
 
+def test_a_matter_with_a_fixed_wording_asks_the_model_nothing_for_its_resolution() -> None:
+    chat = ScriptedChat(list(GOOD[:3]))  # no answer for the resolution in the script
+    betreff = "Sanierung der Stadthalle, Vergabe der Dachdeckerarbeiten"
+    draft = _service(chat).draft(_request(betreff=betreff))
+    assert draft.beschlussvorschlag == (
+        f"Der Gemeinderat beschließt die Vergabe „{betreff}“ wie in der Sachdarstellung "
+        "dargestellt. Die Verwaltung wird beauftragt, den Zuschlag zu erteilen."
+    )
+    assert len(chat.calls) == 3 and chat.answers == []
+
+
 def test_a_resolution_on_another_matter_is_not_kept() -> None:
     other = _resolution("die Erneuerung des Spielplatzes am Lindenweg")
     chat = ScriptedChat([*GOOD[:3], other, other])
