@@ -45,7 +45,13 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402 (after the skip)
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 
 @dataclass
@@ -70,7 +76,8 @@ class RecordedPage:
         return [url for url in self.requests if not url.startswith(own)]
 
     def assert_clean(self) -> None:
-        """Only the app was asked for anything, and no script failed."""
+        """Only the app was asked for anything, no script failed, and the page's
+        Content-Security-Policy refused nothing."""
         assert self.foreign_requests() == []
         assert self.script_errors == []
 
@@ -153,6 +160,7 @@ def open_page(browser: Browser, base: str, width: int = 1280, height: int = 900)
     recorded = RecordedPage(page, base)
     page.on("request", lambda request: recorded.requests.append(request.url))
     page.on("pageerror", lambda error: recorded.script_errors.append(str(error)))
+    page.on("console", lambda message: _note_refusal(recorded, message))
     return recorded
 
 
@@ -173,10 +181,19 @@ def page_of(browser: Browser) -> Iterator[Any]:
         recorded.page.context.close()
 
 
+def _note_refusal(recorded: RecordedPage, message: ConsoleMessage) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        recorded.script_errors.append(message.text)
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is (injected once per document)."""
+    """axe-core's violations on the page as it is (injected once per document).
+
+    The page's Content-Security-Policy refuses inline scripts, so axe is not added as a
+    ``<script>`` (``add_script_tag``) but evaluated through the DevTools protocol, which the
+    policy does not govern; the page itself is tested under its real policy."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result: list[dict[str, Any]] = page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});

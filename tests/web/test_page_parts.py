@@ -122,6 +122,21 @@ def test_errors_of_the_api_appear_on_the_page_in_german(live: LiveApp, page_of: 
     recorded.assert_clean()
 
 
+def test_the_page_runs_no_script_that_came_as_text(live: LiveApp, page_of: Any) -> None:
+    """Retrieved text is shown with textContent; should HTML ever reach the page anyway, its
+    Content-Security-Policy refuses inline scripts and foreign hosts."""
+    page = page_of(live.url).page
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert policy is not None and "script-src 'self'" in policy and "default-src 'self'" in policy
+    page.evaluate(
+        """() => document.body.insertAdjacentHTML('beforeend',
+            '<img src="/static/favicon.svg" onload="window.injected = 1">')"""
+    )
+    page.wait_for_function("() => document.querySelector('body > img').naturalWidth > 0")
+    page.wait_for_timeout(100)  # the image has loaded: its handler would have run by now
+    assert page.evaluate("window.injected") is None
+
+
 def test_the_login_page_when_the_server_has_users(live_login: LiveApp, page_of: Any) -> None:
     recorded: RecordedPage = page_of(live_login.url)
     page = recorded.page
