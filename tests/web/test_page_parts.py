@@ -39,6 +39,10 @@ def test_a_message_fills_the_form_and_a_search_lists_vorlagen(live: LiveApp, pag
     expect(page.locator("#antwort")).to_contain_text("Ins Formular übernommen")
     assert_accessible(page, "form filled from a message")
     screenshot(page, "formular-1280.png")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "formular-360.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert page.url == live.url + "/"  # nothing starts before the clerk confirms
 
     page.get_by_label("Ihre Nachricht").fill("Suche: Integrationskonzept")
