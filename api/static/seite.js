@@ -25,6 +25,7 @@ window.Seite = (function () {
     const box = byId("fehler");
     box.textContent = text;
     box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function clearError() {

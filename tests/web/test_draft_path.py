@@ -64,16 +64,16 @@ def test_the_clerks_path_from_form_to_word_file(
     expect(page.locator("#befunde-summe")).to_contain_text("Prüfung: 1 Fehler")
     finding = page.locator("#befunde-liste > li", has_text="Finanzielle Auswirkungen")
     expect(finding).to_contain_text("Fehler: Der Abschnitt „Finanzielle Auswirkungen“ fehlt")
-    cited = page.locator("#verweise-sachdarstellung a").first
-    expect(cited).to_have_text("[1]")
-    cited.click()  # [n] leads to the source and the passage the model saw
-    expect(page.locator("#quelle-1")).to_be_focused()
-    assert_accessible(page, "finished with findings, a source open")
     screenshot(page, "entwurf-1280.png")
     page.set_viewport_size({"width": 360, "height": 800})
     screenshot(page, "entwurf-360.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 1280, "height": 900})
+    cited = page.locator("#verweise-sachdarstellung a").first
+    expect(cited).to_have_text("[1]")
+    cited.click()  # [n] leads to the source and the passage the model saw
+    expect(page.locator("#quelle-1")).to_be_focused()
+    assert_accessible(page, "finished with findings, a source open")
 
     finding.get_by_role("button").click()  # a finding takes the focus to its field
     expect(page.locator("#feld-finanzielle_auswirkungen")).to_be_focused()
