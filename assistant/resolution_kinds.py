@@ -17,9 +17,10 @@ that the Betreff does not: no §, no date, no amount, no firm.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.resolution import Form
+from assistant.resolution import Form, compose
 
 __all__ = ["FixedResolution", "fixed_resolution"]
 
@@ -35,6 +36,17 @@ class FixedResolution:
     auftrag: str = ""
     clause: bool = False
     """Whether ``gegenstand`` is an infinitive clause (a comma before it)."""
+
+    def written(self, gremium: str, recommending: Sequence[str] = ()) -> str:
+        """The resolution in full (:func:`assistant.resolution.compose`)."""
+        return compose(
+            self.form,
+            gremium,
+            self.gegenstand,
+            recommending=recommending,
+            instruction=self.auftrag,
+            clause=self.clause,
+        )
 
 
 _BPLAN = re.compile(

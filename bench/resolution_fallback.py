@@ -81,14 +81,7 @@ def _resolution(request: DraftRequest, wording: Wording | None) -> str:
     recommending = recommending_bodies(request, beratungsfolge_for(request))
     fixed = fixed_resolution(request.betreff, request.art, form) if wording is None else None
     if fixed is not None:
-        return compose(
-            fixed.form,
-            request.gremium,
-            fixed.gegenstand,
-            recommending=recommending,
-            instruction=fixed.auftrag,
-            clause=fixed.clause,
-        )
+        return fixed.written(request.gremium, recommending)
     obj = (wording or fallback_object)(request.betreff, form)
     return compose(form, request.gremium, obj, recommending=recommending)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.resolution import compose
 from assistant.resolution_kinds import fixed_resolution
 
 AUSLEGUNG = (
@@ -16,14 +15,7 @@ AUSLEGUNG = (
 def _written(betreff: str, form: str = "beschliesst") -> str:
     fixed = fixed_resolution(betreff, "Beschlussvorlage", form)  # type: ignore[arg-type]
     assert fixed is not None, betreff
-    return compose(
-        fixed.form,
-        "Gemeinderat",
-        fixed.gegenstand,
-        recommending=["Planungsausschuss"],
-        instruction=fixed.auftrag,
-        clause=fixed.clause,
-    )
+    return fixed.written("Gemeinderat", ["Planungsausschuss"])
 
 
 def test_the_laying_out_of_a_bebauungsplan_continues_its_procedure() -> None:
