@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -156,7 +157,8 @@ class SearchFilter(_Model):
 
     kommune: str | None = None
     art: str | None = None
-    oeffentlich: bool | None = None
+    # strict: a request's ``0`` or ``"no"`` is refused, never read as "öffentlich only"
+    oeffentlich: StrictBool | None = None
     since: date | None = None
 
     def is_empty(self) -> bool:
