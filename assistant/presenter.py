@@ -35,8 +35,10 @@ __all__ = [
     "SEARCHING",
     "SECTION_TITLES",
     "SEVERITY_LABELS",
+    "STATUS_LABELS",
     "draft_finished",
     "draft_progress",
+    "draft_status",
     "duration",
     "field_title",
     "finding_line",
@@ -102,9 +104,24 @@ OEFFENTLICHKEIT: dict[bool, str] = {True: "öffentlich", False: "nichtöffentlic
 #: A finding's severity as printed.
 SEVERITY_LABELS: dict[str, str] = {"error": "Fehler", "warning": "Hinweis"}
 
+#: A draft job's status (``assistant.ports.DraftStatus``) as a clerk reads it.
+STATUS_LABELS: dict[str, str] = {
+    "queued": "wartet",
+    "running": "wird geschrieben",
+    "done": "fertig",
+    "failed": "gescheitert",
+    "cancelled": "abgebrochen",
+    "interrupted": "unterbrochen",
+}
+
 # What the model writes, as the object of "Schreibe …" (progress of a draft).
 _SECTION_OBJECTS = {"sachdarstellung": "die Sachdarstellung", "beschlussvorschlag": "den Beschluss"}
 _STEP = re.compile(r"beratungsfolge\[(\d+)\](?:\.(\w+))?")
+
+
+def draft_status(status: str) -> str:
+    """The German word for a draft job's status (the status itself when unknown)."""
+    return STATUS_LABELS.get(status, status)
 
 
 def section_title(name: str) -> str:

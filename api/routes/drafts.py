@@ -23,6 +23,7 @@ from api.sse import job_events, last_event_id
 from assistant.draft_jobs import DraftJob, QueueFull
 from assistant.ports import DraftRecord, DraftVersion
 from assistant.schema import Draft, DraftRequest, ValidationReport
+from assistant.usecases.draft_list import MAX_LIMIT, OwnDraft, own_drafts
 from assistant.usecases.drafts import revalidate
 
 router = APIRouter(
@@ -101,6 +102,23 @@ def _known(draft_id: str, jobs: JobsDep, caller: CallerDep) -> DraftJob:
 # Dependencies, so that 404, 422 and 503 are answered before an event stream starts.
 StartedJob = Annotated[DraftJob, Depends(_started)]
 KnownJob = Annotated[DraftJob, Depends(_known)]
+
+
+@router.get("", summary="Meine Entwürfe, die neuesten zuerst")
+async def list_own_drafts(
+    archive: ArchiveDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Höchstens so viele")] = 20,
+) -> list[OwnDraft]:
+    """The drafts the caller started, without their text; nichtöffentliche ones only for a
+    caller with that right."""
+    return await asyncio.to_thread(
+        own_drafts,
+        archive,
+        actor=caller.name,
+        allow_nonpublic=caller.may_see_nonpublic,
+        limit=limit,
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Entwurf schreiben und abwarten")

@@ -51,6 +51,7 @@
       const id = await firstJobId(response);
       if (!id) throw new PageError(NO_JOB);
       history.pushState({ entwurf: id }, "", "/entwurf/" + encodeURIComponent(id));
+      window.MeineEntwuerfe.refresh();
       follow(id);
       byId("lauf-titel").focus(); // the pressed button is disabled now: go on at the draft
     } catch (err) {
@@ -149,6 +150,7 @@
       stopFollowing();
       showDraft(data.draft);
       announce("Der Entwurf ist fertig. " + summary(data.draft.validation));
+      window.MeineEntwuerfe.refresh();
     },
     error: function (data) { ended(data.message); },
     cancelled: function (data) { ended(data.message); },

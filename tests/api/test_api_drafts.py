@@ -1,0 +1,77 @@
+"""Drafts over HTTP beyond writing them: the caller's own list (``GET /api/drafts``) and
+the diff of two versions, on the real stack of ``tests/api/test_app.py`` (a real store, the
+archive in SQLite and PostgreSQL, the scripted chat model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_app import (  # noqa: F401 (fixtures)
+    CANARY,
+    REQUEST,
+    Server,
+    _events,
+    _server,
+    database_url,
+    postgres_schema_url,
+    postgres_server,
+    store_dir,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _draft(client: TestClient, headers: dict[str, str] | None = None, **request: Any) -> str:
+    response = client.post("/api/drafts/stream", json={**REQUEST, **request}, headers=headers)
+    assert response.status_code == 200, response.text
+    events = _events(response.text)
+    assert events[-1]["event"] == "done"
+    draft_id: str = events[0]["data"]["id"]
+    return draft_id
+
+
+def test_the_list_holds_the_callers_own_drafts_newest_first(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    database_url: str,  # noqa: F811
+) -> None:
+    server: Server = _server(store_dir, tmp_path, keys=True, database=database_url)
+    with server.client() as client:
+        assert client.get("/api/drafts").status_code == 401
+        leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
+        first = _draft(client, leser)
+        second = _draft(client, leser, betreff="Sanierung der Grundschule Nord")
+        secret = _draft(client, vertraulich, betreff=CANARY, fakten=f"- {CANARY}")
+        public = _draft(client, vertraulich)
+        listed = client.get("/api/drafts", headers=leser)
+        assert listed.status_code == 200, listed.text
+        mine = listed.json()
+        assert [d["id"] for d in mine] == [second, first]
+        assert mine[0]["betreff"] == "Sanierung der Grundschule Nord"
+        assert (mine[0]["status"], mine[0]["status_text"], mine[0]["versions"]) == (
+            "done",
+            "fertig",
+            1,
+        )
+        assert "sachdarstellung" not in json.dumps(mine)  # no draft text in the list
+        limited = client.get("/api/drafts", params={"limit": 1}, headers=leser).json()
+        assert [d["id"] for d in limited] == [second]
+        # the key with the right sees its nichtöffentliche draft, the other key never sees it
+        theirs = client.get("/api/drafts", headers=vertraulich).json()
+        assert [d["id"] for d in theirs] == [public, secret]
+        assert secret not in listed.text and CANARY not in listed.text
+        assert client.get("/api/drafts", params={"limit": 0}, headers=leser).status_code == 422
+        assert client.get("/api/drafts", params={"limit": 101}, headers=leser).status_code == 422
+
+
+def test_the_local_caller_lists_its_drafts(store_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    server = _server(store_dir, tmp_path)
+    with server.client() as client:
+        assert client.get("/api/drafts").json() == []
+        draft_id = _draft(client)
+        assert [d["id"] for d in client.get("/api/drafts").json()] == [draft_id]
