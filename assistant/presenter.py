@@ -36,6 +36,7 @@ __all__ = [
     "SECTION_TITLES",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
+    "diff_summary",
     "draft_finished",
     "draft_progress",
     "draft_status",
@@ -56,6 +57,7 @@ __all__ = [
     "model_file_missing",
     "model_parts_missing",
     "no_index",
+    "no_version",
     "oparl_progress",
     "passage_line",
     "rolle_named",
@@ -122,6 +124,27 @@ _STEP = re.compile(r"beratungsfolge\[(\d+)\](?:\.(\w+))?")
 def draft_status(status: str) -> str:
     """The German word for a draft job's status (the status itself when unknown)."""
     return STATUS_LABELS.get(status, status)
+
+
+def _words(count: int) -> str:
+    return "1 Wort" if count == 1 else f"{count} Wörter"
+
+
+def diff_summary(inserted: int, deleted: int, *, changed: bool) -> str:
+    """What changed between two versions, counted in words („3 Wörter eingefügt, 1 Wort
+    gestrichen“); „unverändert“ when nothing, „nur Leerzeichen und Zeilen geändert“ when only
+    whitespace changed."""
+    if not changed:
+        return "unverändert"
+    said = [
+        f"{_words(n)} {verb}" for n, verb in ((inserted, "eingefügt"), (deleted, "gestrichen")) if n
+    ]
+    return ", ".join(said) if said else "nur Leerzeichen und Zeilen geändert"
+
+
+def no_version(number: int) -> str:
+    """A version number a draft does not have."""
+    return f"Die Fassung {number} gibt es bei diesem Entwurf nicht."
 
 
 def section_title(name: str) -> str:

@@ -25,6 +25,7 @@ from assistant.ports import DraftRecord, DraftVersion
 from assistant.schema import Draft, DraftRequest, ValidationReport
 from assistant.usecases.draft_list import MAX_LIMIT, OwnDraft, own_drafts
 from assistant.usecases.drafts import revalidate
+from assistant.usecases.version_diff import MissingVersion, VersionDiff, diff_versions
 
 router = APIRouter(
     prefix="/api/drafts",
@@ -223,3 +224,19 @@ async def draft_versions(
     return await asyncio.to_thread(
         archive.versions, draft_id, allow_nonpublic=caller.may_see_nonpublic
     )
+
+
+@router.get("/{draft_id}/diff", summary="Zwei Fassungen eines Entwurfs vergleichen")
+async def diff_draft_versions(
+    draft_id: str,
+    archive: ArchiveDep,
+    caller: CallerDep,
+    von: Annotated[int, Query(ge=1, description="Die frühere Fassung")],
+    zu: Annotated[int, Query(ge=1, description="Die spätere Fassung")],
+) -> VersionDiff:
+    """Each section of version ``von`` against version ``zu``, word by word."""
+    versions = await draft_versions(draft_id, archive, caller)
+    try:
+        return diff_versions(versions, von, zu)
+    except MissingVersion as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(err)) from err

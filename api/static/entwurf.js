@@ -126,6 +126,7 @@ window.Entwurf = (function () {
       list.append(item);
     }
     byId("fassungen").hidden = versions.length === 0;
+    window.Vergleich.versions(state.id, versions);
   }
 
   function openVersion(version) {

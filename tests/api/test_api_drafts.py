@@ -75,3 +75,42 @@ def test_the_local_caller_lists_its_drafts(store_dir: Path, tmp_path: Path) -> N
         assert client.get("/api/drafts").json() == []
         draft_id = _draft(client)
         assert [d["id"] for d in client.get("/api/drafts").json()] == [draft_id]
+
+
+def test_two_versions_compared_and_a_hidden_draft_stays_hidden(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    server = _server(store_dir, tmp_path, keys=True)
+    leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
+    with server.client() as client:
+        draft_id = _draft(client, leser)
+        draft = client.get(f"/api/drafts/{draft_id}", headers=leser).json()["draft"]
+        added = "Die Verwaltung ergänzt den Bericht des Migrationsbeirats."
+        edited = {**draft, "sachdarstellung": draft["sachdarstellung"] + "\n\n" + added}
+        saved = client.put(f"/api/drafts/{draft_id}", json=edited, headers=leser)
+        assert saved.json()["version"] == 2
+        diff = client.get(f"/api/drafts/{draft_id}/diff", params={"von": 1, "zu": 2}, headers=leser)
+        assert diff.status_code == 200, diff.text
+        body = diff.json()
+        assert (body["von"], body["zu"], body["summary"]) == (1, 2, "7 Wörter eingefügt")
+        sach = next(s for s in body["sections"] if s["section"] == "sachdarstellung")
+        assert sach["changed"] and sach["parts"][-1] == {"kind": "insert", "text": "\n\n" + added}
+        missing = client.get(
+            f"/api/drafts/{draft_id}/diff", params={"von": 1, "zu": 3}, headers=leser
+        )
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "Die Fassung 3 gibt es bei diesem Entwurf nicht."
+        assert (
+            client.get(
+                f"/api/drafts/{draft_id}/diff", params={"von": 0, "zu": 1}, headers=leser
+            ).status_code
+            == 422
+        )
+        # a draft citing the canary: compared for the key with the right, hidden from the other
+        secret = _draft(client, vertraulich, betreff=CANARY, fakten=f"- {CANARY}")
+        url = f"/api/drafts/{secret}/diff"
+        hidden = client.get(url, params={"von": 1, "zu": 1}, headers=leser)
+        assert hidden.status_code == 404 and CANARY not in hidden.text
+        assert client.get(url, params={"von": 1, "zu": 1}, headers=vertraulich).status_code == 200
+        assert client.get(url, params={"von": 1, "zu": 1}).status_code == 401
