@@ -31,6 +31,7 @@ __all__ = [
     "NO_HITS",
     "OEFFENTLICHKEIT",
     "OPARL_CONNECTING",
+    "PROVENANCE",
     "ROLLEN",
     "SEARCHING",
     "SECTION_TITLES",
@@ -41,6 +42,7 @@ __all__ = [
     "draft_progress",
     "draft_status",
     "duration",
+    "fact_kind",
     "field_title",
     "finding_line",
     "finding_text",
@@ -60,6 +62,8 @@ __all__ = [
     "no_version",
     "oparl_progress",
     "passage_line",
+    "provenance_label",
+    "provenance_summary",
     "rolle_named",
     "section_title",
     "validation_summary",
@@ -140,6 +144,44 @@ def diff_summary(inserted: int, deleted: int, *, changed: bool) -> str:
         f"{_words(n)} {verb}" for n, verb in ((inserted, "eingefügt"), (deleted, "gestrichen")) if n
     ]
     return ", ".join(said) if said else "nur Leerzeichen und Zeilen geändert"
+
+
+#: Where a number of a draft comes from (``assistant.usecases.provenance``), as marked.
+PROVENANCE: dict[str, str] = {
+    "angaben": "aus Ihren Angaben",
+    "quelle": "aus Quelle",
+    "nicht_belegt": "nicht belegt",
+}
+
+
+def fact_kind(label: str) -> str:
+    """A fact's kind without its article: „Der Betrag“ -> „Betrag“."""
+    article, _, kind = label.partition(" ")
+    return kind if article in ("Der", "Die", "Das") and kind else label
+
+
+def provenance_label(status: str, sources: list[int]) -> str:
+    """„aus Ihren Angaben“, „aus Quelle [2]“, „aus Quellen [1] und [3]“ or „nicht belegt“."""
+    if status != "quelle":
+        return PROVENANCE.get(status, status)
+    marks = [f"[{n}]" for n in sources]
+    if len(marks) == 1:
+        return f"aus Quelle {marks[0]}"
+    return f"aus Quellen {', '.join(marks[:-1])} und {marks[-1]}"
+
+
+def provenance_summary(counts: dict[str, int]) -> str:
+    """„5 Angaben: 3 aus Ihren Angaben, 1 aus Quellen, 1 nicht belegt“ (only kinds present)."""
+    total = sum(counts.values())
+    if not total:
+        return "Keine Zahlen, Daten, Beträge, Vorschriften oder Vorlagen-Nummern."
+    said = [
+        f"{counts[status]} {'aus Quellen' if status == 'quelle' else PROVENANCE[status]}"
+        for status in PROVENANCE
+        if counts.get(status)
+    ]
+    head = "1 Angabe" if total == 1 else f"{total} Angaben"
+    return f"{head}: {', '.join(said)}"
 
 
 def no_version(number: int) -> str:

@@ -1,5 +1,6 @@
-"""``POST /api/validate`` and ``POST /api/export``: check a (possibly edited) draft, and hand it
-out as Word, Markdown, JSON or OParl (the use cases of :mod:`assistant.usecases.drafts`).
+"""``POST /api/validate``, ``POST /api/belege`` and ``POST /api/export``: check a (possibly
+edited) draft, say where each of its numbers comes from (:mod:`assistant.usecases.provenance`),
+and hand it out as Word, Markdown, JSON or OParl (:mod:`assistant.usecases.drafts`).
 
 An export re-validates the draft first; a draft with errors is refused (422, naming the rules)
 unless ``force`` is set, and then carries visible Prüfhinweise. A caller without the right may
@@ -22,6 +23,7 @@ from api.routes.drafts import NONPUBLIC_SOURCE
 from assistant.export import ExportError, ExportRefused
 from assistant.schema import Draft, ValidationReport
 from assistant.usecases.drafts import MEDIA_TYPES, export_checked, revalidate
+from assistant.usecases.provenance import Belege, provenance
 
 router = APIRouter(
     prefix="/api",
@@ -48,6 +50,15 @@ async def validate_draft(draft: Draft, caller: CallerDep) -> ValidationReport:
     checked = await asyncio.to_thread(revalidate, draft)
     assert checked.validation is not None
     return checked.validation
+
+
+@router.post("/belege", summary="Woher jede Zahl eines Entwurfs stammt")
+async def draft_provenance(draft: Draft, caller: CallerDep) -> Belege:
+    """Each number, amount, date, §, and Vorlagen-Nr. of the draft: from the clerk's request,
+    from a cited source (with the passage), or not grounded. A draft citing a
+    nichtöffentliche Vorlage only for a caller with that right (403)."""
+    _may_export(draft, caller.may_see_nonpublic)
+    return await asyncio.to_thread(provenance, draft)
 
 
 @router.post(

@@ -61,6 +61,7 @@ window.Entwurf = (function () {
     }
     renderSources(draft.citations || []);
     renderFindings(draft.validation);
+    window.Belege.show(draft);
     byId("aktionen").hidden = false;
     listVersions(shown);
   }
@@ -196,6 +197,7 @@ window.Entwurf = (function () {
       const report = await (await call("POST", "/api/validate", draft)).json();
       state.draft = Object.assign(draft, { validation: report });
       renderFindings(report);
+      window.Belege.show(state.draft);
       announce("Erneut geprüft. " + summary(report));
     });
   }
@@ -207,6 +209,7 @@ window.Entwurf = (function () {
       const saved = await (await call("PUT", url, draft)).json();
       state.draft = Object.assign(draft, { validation: saved.validation });
       renderFindings(saved.validation);
+      window.Belege.show(state.draft);
       await listVersions(saved.version);
       announce("Als Fassung " + saved.version + " gespeichert. " + summary(saved.validation));
     });

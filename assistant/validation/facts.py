@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from assistant.schema import Beratungsschritt, Draft
+from assistant.schema import Beratungsschritt, Citation, Draft, DraftRequest
 from assistant.validation.findings import mask, mask_all
 from assistant.validation.markers import CITATION_MARKER, cited_numbers
 
@@ -307,8 +307,8 @@ class Sources:
         )
 
 
-def sources_of(draft: Draft) -> Sources:
-    request = draft.request
+def request_sources(request: DraftRequest) -> Sources:
+    """What the clerk's request provides: its texts and the Beratungsfolge's dates."""
     sources = Sources()
     for text in (
         request.betreff,
@@ -320,10 +320,23 @@ def sources_of(draft: Draft) -> Sources:
         sources.add_text(text)
     for step in request.beratungsfolge:
         sources.add_step(step)
+    return sources
+
+
+def citation_sources(citation: Citation, into: Sources | None = None) -> Sources:
+    """What one cited source provides (its passage, Vorlagen-Nr. and Betreff), added to
+    ``into`` when given."""
+    sources = Sources() if into is None else into
+    sources.add_text(citation.passage)
+    sources.add_text(citation.vorlagen_nr)
+    sources.add_text(citation.betreff)
+    return sources
+
+
+def sources_of(draft: Draft) -> Sources:
+    sources = request_sources(draft.request)
     cited = cited_numbers(draft)
     for citation in draft.citations:
         if citation.n in cited:
-            sources.add_text(citation.passage)
-            sources.add_text(citation.vorlagen_nr)
-            sources.add_text(citation.betreff)
+            citation_sources(citation, sources)
     return sources

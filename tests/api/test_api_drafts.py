@@ -114,3 +114,32 @@ def test_two_versions_compared_and_a_hidden_draft_stays_hidden(
         assert hidden.status_code == 404 and CANARY not in hidden.text
         assert client.get(url, params={"von": 1, "zu": 1}, headers=vertraulich).status_code == 200
         assert client.get(url, params={"von": 1, "zu": 1}).status_code == 401
+
+
+def test_the_provenance_of_each_number(store_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    server = _server(store_dir, tmp_path, keys=True)
+    leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
+    with server.client() as client:
+        draft_id = _draft(client, leser, fakten="- Kosten von 20.000 Euro\n- Konzept von 2019")
+        draft = client.get(f"/api/drafts/{draft_id}", headers=leser).json()["draft"]
+        cited = draft["citations"][0]
+        draft["sachdarstellung"] += f" Vergleichbar: Vorlage {cited['vorlagen_nr']} [1]. Seit 1987."
+        assert client.post("/api/belege", json=draft).status_code == 401
+        answer = client.post("/api/belege", json=draft, headers=leser)
+        assert answer.status_code == 200, answer.text
+        belege = answer.json()["belege"]
+        by_text = {b["text"]: b for b in belege}
+        assert by_text["2019"]["label"] == "aus Ihren Angaben"
+        assert by_text[cited["vorlagen_nr"]]["label"] == "aus Quelle [1]"
+        assert by_text["1987"]["label"] == "nicht belegt"
+        text = draft["sachdarstellung"]
+        assert all(
+            draft[b["section"]][b["start"] : b["end"]] == b["text"] for b in belege
+        ) and text.endswith("1987.")
+        assert "nicht belegt" in answer.json()["summary"]
+        # a draft citing the canary: its passages only for the key with the right
+        secret_id = _draft(client, vertraulich, betreff=CANARY, fakten=f"- {CANARY}")
+        secret = client.get(f"/api/drafts/{secret_id}", headers=vertraulich).json()["draft"]
+        refused = client.post("/api/belege", json=secret, headers=leser)
+        assert refused.status_code == 403 and CANARY not in refused.text
+        assert client.post("/api/belege", json=secret, headers=vertraulich).status_code == 200
