@@ -156,7 +156,12 @@ _DETERMINER_START = re.compile(
 _FEMININE_OR_PLURAL = re.compile(
     r"^[A-ZÄÖÜ][\wäöüß-]*(?:ung|heit|keit|schaft|tion|sion|tät|ik|ur|ungen|nahmen|en|ien)\b"
 )
-_NEUTER_NOUN = re.compile(r"^[A-ZÄÖÜ][\wäöüß-]*(?:konzept|programm|projekt|gutachten|verfahren)\b")
+_NEUTER_NOUN = re.compile(
+    r"^[A-ZÄÖÜ][\wäöüß-]*(?:konzept|programm|projekt|gutachten|verfahren"
+    # nominalised infinitives, neuter although they end in -en like a plural ("das Ausscheiden
+    # der Stadträtin", not "die": eval drafts, paper 26664)
+    r"|scheiden|rücken|gehen|haben|liegen|nehmen|handeln|wohnen|parken|bauen|leben)\b"
+)
 _DATIVE_START = re.compile(r"^(?:der|dem|den|einer|einem)\s", re.IGNORECASE)
 _INFINITIVE_END = re.compile(r"(?:\bzu\s+[a-zäöüß]+(?:en|ern|eln)|[a-zäöüß]+zu[a-zäöüß]+en)$")
 _BAD_CHARS = re.compile(r"[\n{}<>*#☐☒☑]")

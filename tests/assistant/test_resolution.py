@@ -67,6 +67,9 @@ def test_compose_writes_body_vorberatung_verb_and_instruction() -> None:
         ("Bauarbeiten am Rathaus", "genehmigt", "die Bauarbeiten am Rathaus"),
         ("Integrationskonzept 2023-2026", "beschliesst", "das Integrationskonzept 2023-2026"),
         ("Bebauungsplan Nord", "beschliesst", ""),  # masculine: "den", not guessed
+        ("Ausscheiden der Stadträtin", "beschliesst", "das Ausscheiden der Stadträtin"),
+        ("Vorhaben Nordring", "beschliesst", "das Vorhaben Nordring"),
+        ("Maßnahmen im Quartier", "beschliesst", "die Maßnahmen im Quartier"),
         ("folgende Satzung", "beschliesst", "folgende Satzung"),
     ],
 )
