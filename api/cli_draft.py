@@ -444,9 +444,9 @@ def export_command(
         str,
         typer.Option(
             "--format",
-            metavar="docx|md|json|oparl",
+            metavar="docx|md|json|oparl|html",
             help="Exportformat: docx (Word), md (Markdown), json (der Entwurf), oparl "
-            "(OParl-Paper als JSON).",
+            "(OParl-Paper als JSON), html (zum Einfügen in Word).",
             rich_help_panel=OPTIONS,
         ),
     ] = "docx",

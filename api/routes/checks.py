@@ -1,6 +1,7 @@
 """``POST /api/validate``, ``POST /api/belege`` and ``POST /api/export``: check a (possibly
 edited) draft, say where each of its numbers comes from (:mod:`assistant.usecases.provenance`),
-and hand it out as Word, Markdown, JSON or OParl (:mod:`assistant.usecases.drafts`).
+and hand it out as Word, Markdown, JSON, OParl or HTML (for the clipboard; the use cases of
+:mod:`assistant.usecases.drafts`).
 
 An export re-validates the draft first; a draft with errors is refused (422, naming the rules)
 unless ``force`` is set, and then carries visible Prüfhinweise. A caller without the right may
@@ -36,7 +37,7 @@ class ExportRequest(BaseModel):
     """A draft to export and the format."""
 
     draft: Draft
-    format: Literal["docx", "md", "json", "oparl"] = "docx"
+    format: Literal["docx", "md", "json", "oparl", "html"] = "docx"
     force: bool = Field(default=False, description="Auch mit Prüffehlern exportieren")
 
 

@@ -216,15 +216,15 @@ window.Entwurf = (function () {
   }
 
   let pendingExport = null;
+  const BUTTONS = { docx: "docx", md: "markdown", html: "kopieren" };
 
   function exportAs(format, force) {
-    const button = byId(format === "docx" ? "docx" : "markdown");
-    return busy(button, async function () {
+    if (format === "html") return copyForWord(force);
+    return busy(byId(BUTTONS[format]), async function () {
       byId("bestaetigung").hidden = true;
-      const body = { draft: editedDraft(), format: format, force: Boolean(force) };
       let response;
       try {
-        response = await call("POST", "/api/export", body);
+        response = await requestExport(format, force);
       } catch (err) {
         if (err.status === 422 && !force) {
           askToForce(format, err.message);
@@ -234,6 +234,37 @@ window.Entwurf = (function () {
       }
       download(await response.blob(), fileName(response, format));
       announce("Die Datei wird heruntergeladen" + (force ? " (mit Prüfhinweisen)." : "."));
+    });
+  }
+
+  function requestExport(format, force) {
+    return call("POST", "/api/export", { draft: editedDraft(), format: format, force: Boolean(force) });
+  }
+
+  // „Kopieren für Word“: the html export on the clipboard as text/html (headings, tables and
+  // lists paste into Word), the Markdown export as plain text. The clipboard is written at once, with the
+  // export still on its way, so that the click still counts as the clerk's action.
+  function copyForWord(force) {
+    return busy(byId("kopieren"), async function () {
+      byId("bestaetigung").hidden = true;
+      const html = requestExport("html", force).then(function (r) { return r.text(); });
+      const item = new ClipboardItem({
+        "text/html": html.then(function (t) { return new Blob([t], { type: "text/html" }); }),
+        "text/plain": html.then(function () { return requestExport("md", force); })
+          .then(function (r) { return r.blob(); })
+          .then(function (b) { return new Blob([b], { type: "text/plain" }); }),
+      });
+      try {
+        await navigator.clipboard.write([item]);
+      } catch (err) {
+        const refused = await html.then(function () { return null; }, function (e) { return e; });
+        if (refused && refused.status === 422 && !force) {
+          askToForce("html", refused.message);
+          return;
+        }
+        throw refused || new S.PageError("Der Entwurf konnte nicht in die Zwischenablage kopiert werden.");
+      }
+      announce("Der Entwurf ist in der Zwischenablage; in Word mit Strg+V einfügen" + (force ? " (mit Prüfhinweisen)." : "."));
     });
   }
 
@@ -266,10 +297,11 @@ window.Entwurf = (function () {
   byId("speichern").addEventListener("click", save);
   byId("docx").addEventListener("click", function () { exportAs("docx", false); });
   byId("markdown").addEventListener("click", function () { exportAs("md", false); });
+  byId("kopieren").addEventListener("click", function () { exportAs("html", false); });
   byId("trotzdem").addEventListener("click", function () { exportAs(pendingExport, true); });
   byId("nicht-exportieren").addEventListener("click", function () {
     byId("bestaetigung").hidden = true;
-    byId(pendingExport === "docx" ? "docx" : "markdown").focus();
+    byId(BUTTONS[pendingExport]).focus();
   });
 
   return { renderSources: renderSources, renderFindings: renderFindings, show: showDraft };

@@ -1,7 +1,8 @@
-"""Exports of a Draft: Markdown, JSON (the Draft), DOCX (docxtpl) and OParl Paper JSON.
+"""Exports of a Draft: Markdown, JSON (the Draft), DOCX (docxtpl), OParl Paper JSON and HTML
+(for pasting into Word).
 
 :func:`export` is the one entry point. It refuses a draft whose validation has errors unless
-``force=True``; a forced export shows the findings (DOCX and Markdown: a "Prüfhinweise" section
+``force=True``; a forced export shows the findings (DOCX, Markdown, HTML: a "Prüfhinweise" section
 at the top; OParl: ``vorlagen:pruefhinweise``; JSON: the Draft's own ``validation`` field).
 """
 
@@ -15,6 +16,7 @@ from typing import Literal, get_args
 from assistant.export.context import KI_HINWEIS, build_context, findings_of, rule_ids
 from assistant.export.docx import default_template, render_docx
 from assistant.export.errors import ExportError, ExportRefused
+from assistant.export.html import render_html
 from assistant.export.json import render_json
 from assistant.export.markdown import render_markdown
 from assistant.export.oparl import render_oparl
@@ -31,7 +33,7 @@ __all__ = [
     "export",
 ]
 
-Format = Literal["md", "json", "docx", "oparl"]
+Format = Literal["md", "json", "docx", "oparl", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
 _ALIASES = {"markdown": "md", "word": "docx"}
 
@@ -44,7 +46,8 @@ def export(
     template: Path | str | bytes | None = None,
     today: date | None = None,
 ) -> bytes:
-    """The draft in format ``fmt`` ("md", "json", "docx", "oparl") as bytes (UTF-8 for text).
+    """The draft in format ``fmt`` ("md", "json", "docx", "oparl", "html") as bytes (UTF-8 for
+    text).
 
     Raises :class:`ExportRefused` when the draft's validation has errors (or the draft was
     never validated: rule ``unvalidated``) and ``force`` is false; :class:`ExportError` for
@@ -65,6 +68,8 @@ def export(
     context = build_context(draft, forced=force, today=today)
     if kind == "md":
         return render_markdown(context).encode("utf-8")
+    if kind == "html":
+        return render_html(context).encode("utf-8")
     if kind == "oparl":
         paper = render_oparl(context)
         return (_json.dumps(paper, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

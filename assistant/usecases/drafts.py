@@ -43,6 +43,7 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     "json": ("application/json", ".json"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
     "oparl": ("application/json", ".oparl.json"),
+    "html": ("text/html; charset=utf-8", ".html"),
 }
 
 
