@@ -50,8 +50,13 @@ from playwright.sync_api import (  # noqa: E402 (after the skip)
     ConsoleMessage,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
+
+# Assertions wait as long as actions do: Playwright's 5 s default failed a cancel test once
+# while the machine's two cores were busy, and CI runs beside the model tests.
+expect.set_options(timeout=15_000)
 
 
 @dataclass
