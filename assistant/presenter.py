@@ -7,6 +7,10 @@ own outputs need it too: the validation rules name fields by their titles
 (:mod:`assistant.validation.findings`) and the exports print section titles and findings
 (:mod:`assistant.export.context`).
 
+The wording of ingestion (:mod:`assistant.presenter_ingest`) and of the drafts' status,
+versions and provenance (:mod:`assistant.presenter_drafts`) lives in modules of its own and is
+re-exported here, so every caller keeps writing ``presenter.X``.
+
 Plain strings only: no terminal markup, no HTML. An entry point adds its own styling around
 these pieces (the CLI's rich styles, the page's HTML) but never rewords them.
 """
@@ -14,7 +18,7 @@ these pieces (the CLI's rich styles, the page's HTML) but never rewords them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sized
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Protocol, get_args
@@ -22,6 +26,24 @@ from typing import Protocol, get_args
 from pydantic import ValidationError
 
 from assistant.draft_events import RetrievalDone, SectionStarted, ValidationDone
+from assistant.presenter_drafts import (
+    PROVENANCE,
+    STATUS_LABELS,
+    diff_summary,
+    draft_status,
+    fact_kind,
+    no_version,
+    provenance_label,
+    provenance_summary,
+)
+from assistant.presenter_ingest import (
+    OPARL_CONNECTING,
+    duration,
+    ingest_counts,
+    ingest_failure,
+    ingest_rows,
+    oparl_progress,
+)
 from assistant.schema import Finding, Rolle, ValidationReport
 
 __all__ = [
@@ -110,83 +132,9 @@ OEFFENTLICHKEIT: dict[bool, str] = {True: "öffentlich", False: "nichtöffentlic
 #: A finding's severity as printed.
 SEVERITY_LABELS: dict[str, str] = {"error": "Fehler", "warning": "Hinweis"}
 
-#: A draft job's status (``assistant.ports.DraftStatus``) as a clerk reads it.
-STATUS_LABELS: dict[str, str] = {
-    "queued": "wartet",
-    "running": "wird geschrieben",
-    "done": "fertig",
-    "failed": "gescheitert",
-    "cancelled": "abgebrochen",
-    "interrupted": "unterbrochen",
-}
-
 # What the model writes, as the object of "Schreibe …" (progress of a draft).
 _SECTION_OBJECTS = {"sachdarstellung": "die Sachdarstellung", "beschlussvorschlag": "den Beschluss"}
 _STEP = re.compile(r"beratungsfolge\[(\d+)\](?:\.(\w+))?")
-
-
-def draft_status(status: str) -> str:
-    """The German word for a draft job's status (the status itself when unknown)."""
-    return STATUS_LABELS.get(status, status)
-
-
-def _words(count: int) -> str:
-    return "1 Wort" if count == 1 else f"{count} Wörter"
-
-
-def diff_summary(inserted: int, deleted: int, *, changed: bool) -> str:
-    """What changed between two versions, counted in words („3 Wörter eingefügt, 1 Wort
-    gestrichen“); „unverändert“ when nothing, „nur Leerzeichen und Zeilen geändert“ when only
-    whitespace changed."""
-    if not changed:
-        return "unverändert"
-    said = [
-        f"{_words(n)} {verb}" for n, verb in ((inserted, "eingefügt"), (deleted, "gestrichen")) if n
-    ]
-    return ", ".join(said) if said else "nur Leerzeichen und Zeilen geändert"
-
-
-#: Where a number of a draft comes from (``assistant.usecases.provenance``), as marked.
-PROVENANCE: dict[str, str] = {
-    "angaben": "aus Ihren Angaben",
-    "quelle": "aus Quelle",
-    "nicht_belegt": "nicht belegt",
-}
-
-
-def fact_kind(label: str) -> str:
-    """A fact's kind without its article: „Der Betrag“ -> „Betrag“."""
-    article, _, kind = label.partition(" ")
-    return kind if article in ("Der", "Die", "Das") and kind else label
-
-
-def provenance_label(status: str, sources: list[int]) -> str:
-    """„aus Ihren Angaben“, „aus Quelle [2]“, „aus Quellen [1] und [3]“ or „nicht belegt“."""
-    if status != "quelle":
-        return PROVENANCE.get(status, status)
-    marks = [f"[{n}]" for n in sources]
-    if len(marks) == 1:
-        return f"aus Quelle {marks[0]}"
-    return f"aus Quellen {', '.join(marks[:-1])} und {marks[-1]}"
-
-
-def provenance_summary(counts: dict[str, int]) -> str:
-    """„5 Angaben: 3 aus Ihren Angaben, 1 aus Quellen, 1 nicht belegt“ (only kinds present)."""
-    total = sum(counts.values())
-    if not total:
-        return "Keine Zahlen, Daten, Beträge, Vorschriften oder Vorlagen-Nummern."
-    said = [
-        f"{counts[status]} {'aus Quellen' if status == 'quelle' else PROVENANCE[status]}"
-        for status in PROVENANCE
-        if counts.get(status)
-    ]
-    head = "1 Angabe" if total == 1 else f"{total} Angaben"
-    return f"{head}: {', '.join(said)}"
-
-
-def no_version(number: int) -> str:
-    """A version number a draft does not have."""
-    return f"Die Fassung {number} gibt es bei diesem Entwurf nicht."
 
 
 def section_title(name: str) -> str:
@@ -333,81 +281,6 @@ def hit_line(hit: _Hit) -> str:
 def passage_line(passage: _Passage) -> str:
     """A passage of a hit: "Sachdarstellung: excerpt"."""
     return f"{section_title(passage.section)}: {passage.excerpt}"
-
-
-# --- ingestion -------------------------------------------------------------------------------
-
-#: Said while an OParl system is being contacted.
-OPARL_CONNECTING = "OParl: Verbindung wird aufgebaut ..."
-
-
-class _Counts(Protocol):
-    """What the ingestion lines need of a summary (``ingest.pipeline.IngestSummary``)."""
-
-    @property
-    def new(self) -> int: ...
-    @property
-    def updated(self) -> int: ...
-    @property
-    def unchanged(self) -> int: ...
-    @property
-    def duplicates(self) -> int: ...
-    @property
-    def repaired(self) -> int: ...
-    @property
-    def chunks_written(self) -> int: ...
-    @property
-    def dense_written(self) -> int: ...
-    @property
-    def seconds(self) -> float: ...
-    @property
-    def failed(self) -> Sized: ...
-
-
-def duration(seconds: float | None) -> str:
-    """ "1:05 min", "42 s", or "–" when unknown."""
-    if seconds is None:
-        return "–"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d} min" if minutes else f"{secs} s"
-
-
-def ingest_counts(summary: _Counts) -> str:
-    """The running counts of an ingestion: "neu 3 · aktualisiert 0 · unverändert 5 · Fehler 1"."""
-    return (
-        f"neu {summary.new} · aktualisiert {summary.updated} · "
-        f"unverändert {summary.unchanged} · Fehler {len(summary.failed)}"
-    )
-
-
-def oparl_progress(page: int, fetched: int, failed: int) -> str:
-    return f"OParl: Seite {page}, {fetched} Vorlagen geholt, {failed} Fehler"
-
-
-def ingest_rows(summary: _Counts) -> list[tuple[str, str]]:
-    """The result of an ingestion as (label, value) rows, in the order they are shown."""
-    rows = [
-        ("Neu aufgenommen", str(summary.new)),
-        ("Aktualisiert", str(summary.updated)),
-        ("Unverändert übersprungen", str(summary.unchanged)),
-        ("Doppelt (gleiche Vorlage aus anderer Quelle)", str(summary.duplicates)),
-        ("Fehlgeschlagen", str(len(summary.failed))),
-    ]
-    if summary.repaired:
-        rows.append(("Nach Abbruch bereinigt (Vorlagen)", str(summary.repaired)))
-    rows.append(
-        (
-            "Geschriebene Abschnitte (davon Vektoren)",
-            f"{summary.chunks_written} ({summary.dense_written})",
-        )
-    )
-    rows.append(("Dauer", duration(summary.seconds)))
-    return rows
-
-
-def ingest_failure(key: str, reason: str) -> str:
-    """One document that could not be ingested, with its German reason."""
-    return f"Fehlgeschlagen: {key}: {reason}"
 
 
 # --- the chat model --------------------------------------------------------------------------
