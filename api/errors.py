@@ -32,6 +32,7 @@ GENERIC: dict[int, str] = {
     status.HTTP_404_NOT_FOUND: "Diese Adresse gibt es nicht.",
     status.HTTP_405_METHOD_NOT_ALLOWED: "Diese Methode ist hier nicht erlaubt.",
     status.HTTP_406_NOT_ACCEPTABLE: "Dieses Antwortformat wird nicht angeboten.",
+    status.HTTP_409_CONFLICT: "Das geht gerade nicht; bitte einen Moment warten.",
     status.HTTP_413_CONTENT_TOO_LARGE: "Die Anfrage ist zu groß.",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Dieses Format wird nicht angenommen.",
     status.HTTP_500_INTERNAL_SERVER_ERROR: "Interner Fehler; bitte später erneut versuchen.",

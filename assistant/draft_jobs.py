@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from assistant.draft_events import DraftDone, DraftEvent
-from assistant.ports import BackendError, DraftArchive
+from assistant.ports import BackendError, DraftArchive, VersionSource
 from assistant.schema import Draft, DraftRequest
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "DraftJob",
     "DraftJobs",
     "DraftStreamer",
+    "JobBusy",
     "JobEvent",
     "QueueFull",
 ]
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_CANCELLED = "Der Entwurf wurde abgebrochen."
 DRAFT_FAILED = "Der Entwurf ist fehlgeschlagen; bitte erneut versuchen."
+JOB_BUSY = "An diesem Entwurf wird gerade geschrieben; bitte warten Sie, bis er fertig ist."
 QUEUE_FULL = (
     "Es werden gerade zu viele Entwürfe geschrieben; bitte in einer Minute erneut versuchen."
 )
@@ -66,6 +68,17 @@ class QueueFull(Exception):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(QUEUE_FULL)
         self.retry_after_s = retry_after_s
+
+
+class JobBusy(Exception):
+    """A job of this draft is still running; ``str(err)`` is the German message."""
+
+    def __init__(self) -> None:
+        super().__init__(JOB_BUSY)
+
+
+Events = Callable[[], AsyncIterator[DraftEvent]]
+"""Starts the events of one job (a draft's, or a revision's that ends with its new version)."""
 
 
 class DraftStreamer(Protocol):
@@ -99,6 +112,7 @@ class DraftJob:
     request: DraftRequest
     actor: str
     allow_nonpublic: bool
+    source: VersionSource = "generated"
     status: Status = "queued"
     error: str | None = None
     draft: Draft | None = None
@@ -182,17 +196,50 @@ class DraftJobs:
         exclude_ids: Collection[str] = (),
     ) -> DraftJob:
         """Register a job and start it in the background; raises :class:`QueueFull`."""
-        self._forget_old()
-        if len(self._waiting) >= self.queue_size:
-            raise QueueFull(retry_after_s=60)
+        self._make_room()
         job_id = uuid.uuid4().hex
         if self.archive is not None:  # the archive's id, so the job can be found after it
             job_id = await asyncio.to_thread(self.archive.create, request, actor)
-        job = DraftJob(job_id, request, actor, allow_nonpublic)
+
+        def events() -> AsyncIterator[DraftEvent]:
+            return self.drafting.stream(
+                request, exclude_ids=exclude_ids, allow_nonpublic=allow_nonpublic
+            )
+
+        return await self._launch(DraftJob(job_id, request, actor, allow_nonpublic), events)
+
+    async def start_revision(
+        self,
+        draft_id: str,
+        request: DraftRequest,
+        events: Events,
+        *,
+        actor: str,
+        allow_nonpublic: bool,
+        source: VersionSource,
+    ) -> DraftJob:
+        """Queue a job that writes a new version of the stored draft ``draft_id`` (its events
+        end with the new Draft, stored as version ``source``); it waits for the model like a
+        draft. The draft's status in the archive is left as it is: a failed or cancelled
+        revision leaves the earlier versions. Raises :class:`JobBusy` while a job of this
+        draft runs, :class:`QueueFull`."""
+        self._make_room()
+        earlier = self._jobs.get(draft_id)
+        if earlier is not None and not earlier.finished:
+            raise JobBusy
+        job = DraftJob(draft_id, request, actor, allow_nonpublic, source=source)
+        return await self._launch(job, events)
+
+    def _make_room(self) -> None:
+        self._forget_old()
+        if len(self._waiting) >= self.queue_size:
+            raise QueueFull(retry_after_s=60)
+
+    async def _launch(self, job: DraftJob, events: Events) -> DraftJob:
         self._jobs[job.id] = job
         self._waiting.append(job.id)
         await job.add("queued", {"id": job.id, "position": len(self._waiting)})
-        job._task = asyncio.create_task(self._run(job, exclude_ids), name=f"draft-{job.id}")
+        job._task = asyncio.create_task(self._run(job, events), name=f"draft-{job.id}")
         return job
 
     def get(self, job_id: str, *, allow_nonpublic: bool = False) -> DraftJob | None:
@@ -229,16 +276,14 @@ class DraftJobs:
 
     # --- the job --------------------------------------------------------------------------------
 
-    async def _run(self, job: DraftJob, exclude_ids: Collection[str]) -> None:
+    async def _run(self, job: DraftJob, events: Events) -> None:
         try:
             async with self._model:
                 self._waiting.remove(job.id)
                 await self._announce_positions()
                 job.status = "running"
-                await self._record("set_status", job.id, "running")
-                async for event in self.drafting.stream(
-                    job.request, exclude_ids=exclude_ids, allow_nonpublic=job.allow_nonpublic
-                ):
+                await self._record_status(job, "running")
+                async for event in events():
                     if isinstance(event, DraftDone):
                         job.draft = event.draft
                         await self._finished(job, event.draft)
@@ -261,7 +306,7 @@ class DraftJobs:
 
     async def _fail(self, job: DraftJob, status: Status, message: str) -> None:
         job.status, job.error = status, message
-        await self._record("set_status", job.id, status, message)
+        await self._record_status(job, status, message)
         kind = "cancelled" if status == "cancelled" else "error"
         await self._end(job, kind, {"id": job.id, "message": message})
 
@@ -275,8 +320,13 @@ class DraftJobs:
 
     async def _finished(self, job: DraftJob, draft: Draft) -> None:
         public = [c.vorlage_id for c in draft.citations if c.oeffentlich]
-        await self._record("add_version", job.id, draft, job.actor, "generated", public_ids=public)
-        await self._record("set_status", job.id, "done")
+        await self._record("add_version", job.id, draft, job.actor, job.source, public_ids=public)
+        await self._record_status(job, "done")
+
+    async def _record_status(self, job: DraftJob, *args: Any) -> None:
+        """The draft's status; a revision leaves the stored draft's status alone."""
+        if job.source == "generated":
+            await self._record("set_status", job.id, *args)
 
     async def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         if self.archive is None:

@@ -250,6 +250,38 @@ class DraftingService:
         job.add_time("total", time.perf_counter() - started)
         yield DraftDone(draft=job.draft(self.chat.name, report))
 
+    async def rewrite(
+        self, base: Draft, section: Section, *, tokens: bool = True
+    ) -> AsyncIterator[DraftEvent]:
+        """One section of ``base`` written again from its request and citations (no new
+        search); every other part is kept as ``base`` has it (the clerk's last saved
+        version). Events as :meth:`stream`: ``retrieval`` (the kept citations), the kept
+        section's ``section_done``, the section written again, ``validation`` of the whole
+        draft and ``draft``."""
+        started = time.perf_counter()
+        job = DraftState.start(base.request, list(base.citations))
+        job.beratungsfolge = list(base.beratungsfolge)
+        job.finanzen = base.finanzielle_auswirkungen
+        job.texts = {name: getattr(base, name) for name in SECTIONS}
+        yield RetrievalDone(citations=job.citations)
+        for kept in SECTIONS:
+            if kept != section:
+                yield SectionDone(section=kept, text=job.texts[kept])
+        yield SectionStarted(section=section)
+        if section == "sachdarstellung":
+            async for event in self.paragraphs.write(job, tokens):
+                yield event
+        else:
+            job.texts["beschlussvorschlag"] = await self.resolution.write(job)
+            if tokens:
+                yield TokenEvent(section=section, text=job.texts[section])
+        job.add_time(section, time.perf_counter() - started)
+        yield SectionDone(section=section, text=job.texts[section])
+        report = self._validate(job, mark=section == "sachdarstellung")
+        yield ValidationDone(report=report)
+        job.add_time("total", time.perf_counter() - started)
+        yield DraftDone(draft=job.draft(self.chat.name, report))
+
     def retrieve(
         self,
         request: DraftRequest,
@@ -274,9 +306,12 @@ class DraftingService:
         """See :func:`assistant.draft_sources.screen`."""
         return screen(vorlage_id, betreff, passage)
 
-    def _validate(self, job: DraftState) -> ValidationReport:
+    def _validate(self, job: DraftState, *, mark: bool = True) -> ValidationReport:
+        """The whole draft checked; ``mark``: first add the markers of copied sentences to
+        the Sachdarstellung (code's text, not a clerk's)."""
         t0 = time.perf_counter()
-        job.texts["sachdarstellung"] = mark_quotes(job.draft(self.chat.name))
+        if mark:
+            job.texts["sachdarstellung"] = mark_quotes(job.draft(self.chat.name))
         report = validate(job.draft(self.chat.name))
         job.add_time("validation", time.perf_counter() - t0)
         return report

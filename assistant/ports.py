@@ -300,7 +300,7 @@ class ChatModelFactory(Protocol):
 # --- stored drafts and the audit log (storage/ implements these; docs/storage.md) ------------
 
 DraftStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
-VersionSource = Literal["generated", "edited"]
+VersionSource = Literal["generated", "edited", "rewritten", "refined"]
 AuditAction = Literal["draft", "export", "ingest", "edit", "cancel", "search"]
 
 INTERRUPTED_MESSAGE = (

@@ -44,10 +44,12 @@ from assistant.presenter_ingest import (
     ingest_rows,
     oparl_progress,
 )
+from assistant.presenter_revisions import MISSING_DRAFT, VERSION_SOURCES, version_source
 from assistant.schema import Finding, Rolle, ValidationReport
 
 __all__ = [
     "FIELD_TITLES",
+    "MISSING_DRAFT",
     "MODEL_ASSEMBLED_ON_FIRST_USE",
     "MODEL_FILE_CORRUPT",
     "NO_HITS",
@@ -59,6 +61,7 @@ __all__ = [
     "SECTION_TITLES",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
+    "VERSION_SOURCES",
     "diff_summary",
     "draft_finished",
     "draft_progress",
@@ -89,6 +92,7 @@ __all__ = [
     "rolle_named",
     "section_title",
     "validation_summary",
+    "version_source",
 ]
 
 # --- labels ----------------------------------------------------------------------------------

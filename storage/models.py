@@ -35,7 +35,7 @@ NAMING = {
 }
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
-SOURCES = ("generated", "edited")
+SOURCES = ("generated", "edited", "rewritten", "refined")
 ACTOR_LENGTH = 200
 MODEL_LENGTH = 300
 

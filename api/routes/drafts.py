@@ -22,6 +22,7 @@ from api.errors import error_responses, stream_error_responses
 from api.sse import job_events, last_event_id
 from assistant.draft_jobs import DraftJob, QueueFull
 from assistant.ports import DraftRecord, DraftVersion
+from assistant.presenter import MISSING_DRAFT
 from assistant.schema import Draft, DraftRequest, ValidationReport
 from assistant.usecases.draft_list import MAX_LIMIT, OwnDraft, own_drafts
 from assistant.usecases.drafts import revalidate
@@ -33,7 +34,7 @@ router = APIRouter(
     responses=error_responses(400, 401, 403, 404, 413, 422, 503, 504),
 )
 
-NOT_FOUND = "Diesen Entwurf gibt es nicht (oder Sie dürfen ihn nicht sehen)."
+NOT_FOUND = MISSING_DRAFT
 NONPUBLIC_SOURCE = (
     "Der Entwurf zitiert eine nichtöffentliche Vorlage; dafür fehlt Ihnen die Berechtigung."
 )
@@ -65,7 +66,7 @@ class EditedVersion(BaseModel):
     validation: ValidationReport
 
 
-def _queue_full(err: QueueFull) -> HTTPException:
+def queue_full(err: QueueFull) -> HTTPException:
     return HTTPException(
         status.HTTP_503_SERVICE_UNAVAILABLE,
         detail=str(err),
@@ -85,7 +86,7 @@ async def start_job(
             prepared, actor=caller.name, allow_nonpublic=caller.may_see_nonpublic
         )
     except QueueFull as err:
-        raise _queue_full(err) from err
+        raise queue_full(err) from err
     await asyncio.to_thread(services.archive.audit, caller.name, "draft", (job.id,), ())
     return job
 

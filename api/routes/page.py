@@ -47,6 +47,7 @@ def page_texts() -> dict[str, Any]:
         "fields": presenter.FIELD_TITLES,
         "severities": presenter.SEVERITY_LABELS,
         "searching": presenter.SEARCHING,
+        "sources": presenter.VERSION_SOURCES,
     }
 
 

@@ -9,7 +9,12 @@ window.Entwurf = (function () {
   const announce = S.announce, showError = S.showError, clearError = S.clearError;
   const summary = S.summary, TEXTS = S.TEXTS;
   const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
+  const REWRITABLE = ["beschlussvorschlag", "sachdarstellung"];
+  const UNSAVED = "Sie haben ungespeicherte Änderungen; bitte speichern Sie sie zuerst als Fassung, dann wird der Abschnitt neu geschrieben.";
   const state = { id: null, draft: null, shown: null };
+  // page.js sets ``follow(id)``: a job of this draft (a section written again) is followed
+  // like a draft.
+  const hooks = { follow: null };
 
   // --- sources ----------------------------------------------------------------------------
 
@@ -56,6 +61,7 @@ window.Entwurf = (function () {
       cited.id = "verweise-" + section;
       area.addEventListener("input", function () { renderCited(section); });
       article.append(heading, area, cited);
+      if (REWRITABLE.includes(section)) article.append(rewriteButton(section));
       box.append(article);
       renderCited(section);
     }
@@ -64,6 +70,37 @@ window.Entwurf = (function () {
     window.Belege.show(draft);
     byId("aktionen").hidden = false;
     listVersions(shown);
+  }
+
+  // „Neu schreiben“: POST /api/drafts/<id>/rewrite writes the section again from the request
+  // and keeps the rest as last saved; the job is followed like a draft and ends as a version.
+  function rewriteButton(section) {
+    const button = el("button", "neben", "Neu schreiben");
+    button.type = "button";
+    button.id = "neu-" + section;
+    button.append(el("span", "sr-only", ": " + title(section))); // named without aria-label
+    button.addEventListener("click", function () { rewrite(section, button); });
+    return button;
+  }
+
+  function unsaved() {
+    return EDITABLE.some(function (section) {
+      return byId("feld-" + section).value !== (state.draft[section] || "");
+    });
+  }
+
+  function rewrite(section, button) {
+    if (unsaved()) {
+      showError(UNSAVED);
+      return Promise.resolve();
+    }
+    return busy(button, async function () {
+      const url = "/api/drafts/" + encodeURIComponent(state.id) + "/rewrite";
+      await call("POST", url, { abschnitt: section });
+      announce(title(section) + " wird neu geschrieben …");
+      hooks.follow(state.id);
+      byId("lauf-titel").focus();
+    });
   }
 
   // The sources a section cites ([n] in its text), each a link to the source and its passage.
@@ -95,9 +132,8 @@ window.Entwurf = (function () {
   // --- versions (GET /api/drafts/<id>/versions) -------------------------------------------
 
   function versionLine(version) {
-    const who = version.source === "generated"
-      ? "vom Sprachmodell geschrieben"
-      : "bearbeitet von " + version.created_by;
+    const label = TEXTS.sources[version.source] || version.source;
+    const who = version.source === "generated" ? label : label + " von " + version.created_by;
     const when = new Date(version.created_at).toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
     const checks = version.errors + " Fehler, " + version.warnings + " Hinweis(e)";
     return "Fassung " + version.number + ": " + who + ", " + when + " – " + checks;
@@ -304,5 +340,5 @@ window.Entwurf = (function () {
     byId(BUTTONS[pendingExport]).focus();
   });
 
-  return { renderSources: renderSources, renderFindings: renderFindings, show: showDraft };
+  return { renderSources: renderSources, renderFindings: renderFindings, show: showDraft, hooks: hooks };
 })();

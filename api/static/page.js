@@ -152,8 +152,8 @@
       announce("Der Entwurf ist fertig. " + summary(data.draft.validation));
       window.MeineEntwuerfe.refresh();
     },
-    error: function (data) { ended(data.message); },
-    cancelled: function (data) { ended(data.message); },
+    error: function (data) { endedKeepingVersions(data.message); },
+    cancelled: function (data) { endedKeepingVersions(data.message); },
   };
 
   function handle(kind, data) {
@@ -166,6 +166,13 @@
     finishButtons();
     showError(message);
     announce("");
+  }
+
+  // A section written again that failed or was cancelled: the latest stored version stays.
+  async function endedKeepingVersions(message) {
+    ended(message);
+    const draft = await latestVersion(state.id, null);
+    if (draft) showDraft(draft);
   }
 
   function showDraft(draft) {
@@ -205,11 +212,12 @@
       return;
     }
     resetRun();
-    if (job.status !== "done" || !job.draft) {
+    const draft = await latestVersion(id, job.draft);
+    if (job.status !== "done" || !draft) {
+      if (draft) showDraft(draft); // a revision that failed: the earlier version stays
       ended(job.error || "Dieser Entwurf wurde nicht fertig; bitte erneut starten.");
       return;
     }
-    const draft = await latestVersion(id, job.draft);
     showDraft(draft);
     announce("Der Entwurf ist fertig. " + summary(draft.validation));
   }
@@ -233,6 +241,7 @@
     window.location.assign("/anmelden");
   }
 
+  E.hooks.follow = follow;
   byId("anfrage").addEventListener("submit", startDraft);
   byId("abbrechen").addEventListener("click", cancel);
   const logoutButton = byId("abmelden");

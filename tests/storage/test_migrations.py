@@ -35,7 +35,7 @@ def test_opening_again_is_idempotent_and_keeps_data(database_url: str) -> None:
     for _ in range(2):
         again = open_archive(database_url)
         try:
-            assert again.schema_revision() == head_revision() == "0001"
+            assert again.schema_revision() == head_revision() == "0002"
             assert again.get(draft_id, allow_nonpublic=False) is not None
         finally:
             again.close()
@@ -60,7 +60,7 @@ def test_instances_starting_at_once_migrate_once(database_url: str) -> None:
         thread.join()
     try:
         assert failures == []
-        assert {a.schema_revision() for a in opened} == {"0001"}
+        assert {a.schema_revision() for a in opened} == {"0002"}
     finally:
         for archive in opened:
             archive.close()
@@ -119,3 +119,25 @@ def test_an_uncreatable_file_is_an_archive_error(tmp_path: Path) -> None:
     blocker.write_text("kein Verzeichnis")
     with pytest.raises(ArchiveError, match="kann nicht angelegt werden"):
         open_archive(sqlite_url(blocker / "sub" / "vorlagen.db"))
+
+
+def test_a_version_may_be_rewritten_or_refined_and_downgrades_to_the_old_sources(
+    archive: SqlDraftArchive,
+) -> None:
+    from assistant.schema import Draft, ValidationReport
+
+    request = DraftRequest(betreff="B", gremium="Rat")
+    draft_id = archive.create(request, "alice")
+    checked = Draft(request=request, validation=ValidationReport())
+    for source in ("generated", "rewritten", "refined"):
+        archive.add_version(draft_id, checked, "alice", source)
+    with archive.engine.begin() as connection:
+        command.downgrade(alembic_config(connection=connection), "0001")
+        sources = connection.execute(text("SELECT source FROM draft_versions ORDER BY number"))
+        assert [row[0] for row in sources] == ["generated", "generated", "edited"]
+        command.upgrade(alembic_config(connection=connection), "head")
+    assert [v.source for v in archive.versions(draft_id, allow_nonpublic=True)] == [
+        "generated",
+        "generated",
+        "edited",
+    ]
