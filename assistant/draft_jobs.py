@@ -45,6 +45,7 @@ __all__ = [
     "DraftJob",
     "DraftJobs",
     "DraftStreamer",
+    "Events",
     "JobBusy",
     "JobEvent",
     "QueueFull",

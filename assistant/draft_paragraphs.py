@@ -69,11 +69,14 @@ class ParagraphWriter:
         self.max_tokens = max_tokens
         self.max_repairs = max_repairs
 
-    async def write(self, job: DraftState, tokens: bool) -> AsyncIterator[DraftEvent]:
-        """Write the paragraphs of the outline into ``job.texts["sachdarstellung"]``."""
+    async def write(
+        self, job: DraftState, tokens: bool, *, precedents: bool = True
+    ) -> AsyncIterator[DraftEvent]:
+        """Write the paragraphs of the outline into ``job.texts["sachdarstellung"]``;
+        ``precedents=False`` leaves out the paragraph on comparable Vorlagen."""
         parts = plan(job.request.fakten)
         paragraphs: list[str] = []
-        precedent = precedent_for(job.citations) if parts else ""
+        precedent = precedent_for(job.citations) if parts and precedents else ""
         for i, part in enumerate(parts):
             async for event in self._paragraph(job, part, paragraphs, tokens):
                 yield event

@@ -251,13 +251,14 @@ class DraftingService:
         yield DraftDone(draft=job.draft(self.chat.name, report))
 
     async def rewrite(
-        self, base: Draft, section: Section, *, tokens: bool = True
+        self, base: Draft, section: Section, *, tokens: bool = True, precedents: bool = True
     ) -> AsyncIterator[DraftEvent]:
         """One section of ``base`` written again from its request and citations (no new
         search); every other part is kept as ``base`` has it (the clerk's last saved
         version). Events as :meth:`stream`: ``retrieval`` (the kept citations), the kept
         section's ``section_done``, the section written again, ``validation`` of the whole
-        draft and ``draft``."""
+        draft and ``draft``. ``precedents=False``: a Sachdarstellung without the paragraph
+        on comparable Vorlagen."""
         started = time.perf_counter()
         job = DraftState.start(base.request, list(base.citations))
         job.beratungsfolge = list(base.beratungsfolge)
@@ -269,7 +270,7 @@ class DraftingService:
                 yield SectionDone(section=kept, text=job.texts[kept])
         yield SectionStarted(section=section)
         if section == "sachdarstellung":
-            async for event in self.paragraphs.write(job, tokens):
+            async for event in self.paragraphs.write(job, tokens, precedents=precedents):
                 yield event
         else:
             job.texts["beschlussvorschlag"] = await self.resolution.write(job)

@@ -44,7 +44,14 @@ from assistant.presenter_ingest import (
     ingest_rows,
     oparl_progress,
 )
-from assistant.presenter_revisions import MISSING_DRAFT, VERSION_SOURCES, version_source
+from assistant.presenter_revisions import (
+    MISSING_DRAFT,
+    REFINE_HELP,
+    VERSION_SOURCES,
+    refine_hint,
+    refine_started,
+    version_source,
+)
 from assistant.schema import Finding, Rolle, ValidationReport
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "OEFFENTLICHKEIT",
     "OPARL_CONNECTING",
     "PROVENANCE",
+    "REFINE_HELP",
     "ROLLEN",
     "SEARCHING",
     "SECTION_TITLES",
@@ -89,6 +97,8 @@ __all__ = [
     "passage_line",
     "provenance_label",
     "provenance_summary",
+    "refine_hint",
+    "refine_started",
     "rolle_named",
     "section_title",
     "validation_summary",

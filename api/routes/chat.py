@@ -10,10 +10,14 @@ by rules (no model) and this route answers with events (``EventSourceResponse``,
 * ``formular``: the form read from "Entwurf: …" (or the confirmed ``formular``) with what is
   missing. With ``entwerfen`` and a complete form (or a confirmed ``formular``) a draft job
   starts exactly as with ``POST /api/drafts/stream``, and its events follow (``queued`` names
-  the job; ``GET /api/drafts/{id}/events`` re-attaches).
+  the job; ``GET /api/drafts/{id}/events`` re-attaches);
+* ``verfeinerung``: with ``entwurf`` (the open draft) a follow-up refinement („kürzer“,
+  „Finanzierung ergänzen: …“, „Fakt ergänzen: …“) starts a job that writes the draft's next
+  version (``api.routes.revisions.refine_job``); its events follow. „sachlicher“ is answered
+  with the refinements that exist (``antwort``).
 
-The work is done in a dependency, so that 400, 422 and 503 are answered before the stream
-starts.
+The work is done in a dependency, so that 400, 404, 409, 422 and 503 are answered before the
+stream starts.
 """
 
 from __future__ import annotations
@@ -27,18 +31,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from api.deps import CallerDep, JobsDep, ServicesDep, StoreDep
+from api.deps import ArchiveDep, CallerDep, JobsDep, ServicesDep, StoreDep
 from api.errors import error_responses, stream_error_responses
 from api.routes.drafts import start_job
+from api.routes.revisions import refine_job
 from api.sse import job_events
 from assistant.draft_jobs import DraftJob
+from assistant.presenter import REFINE_HELP, refine_hint, refine_started
 from assistant.usecases.chat import HELP, ChatIntent, ChatRequest, read_request
+from assistant.usecases.chat_refine import Refinement, read_refinement
 from assistant.usecases.search import SearchResult
 
 router = APIRouter(
     prefix="/api",
     tags=["Chat"],
-    responses=error_responses(400, 401, 403, 413, 422, 503, 504),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 503, 504),
 )
 
 
@@ -46,9 +53,10 @@ router = APIRouter(
 class ChatAnswer:
     """What a chat turn yields: the intent, and the search's result or the started job."""
 
-    intent: ChatIntent
+    intent: ChatIntent | None
     result: SearchResult | None = None
     job: DraftJob | None = None
+    refinement: Refinement | None = None
 
 
 async def _answer(
@@ -57,7 +65,14 @@ async def _answer(
     store: StoreDep,
     jobs: JobsDep,
     caller: CallerDep,
+    archive: ArchiveDep,
 ) -> ChatAnswer:
+    refinement = read_refinement(body.nachricht) if body.entwurf else None
+    if refinement is not None and body.entwurf is not None:
+        job = None
+        if refinement.usable:
+            job = await refine_job(services, store, jobs, archive, caller, body.entwurf, refinement)
+        return ChatAnswer(None, job=job, refinement=refinement)
     intent = read_request(body, date.today())
     if intent.search is not None:
         result = await asyncio.to_thread(
@@ -82,7 +97,7 @@ Answered = Annotated[ChatAnswer, Depends(_answer)]
     "/chat",
     response_class=EventSourceResponse,
     summary="Nachricht an den Assistenten (Entwurf, Suche, Hilfe), Antwort als Server-Sent Events",
-    responses=stream_error_responses(400, 401, 403, 413, 422, 503, 504),
+    responses=stream_error_responses(400, 401, 403, 404, 409, 413, 422, 503, 504),
 )
 async def chat(answer: Answered) -> AsyncIterator[ServerSentEvent]:
     """Events: ``antwort`` (``{"text", "hint"}``: the help), ``treffer`` (a SearchResult), or
@@ -90,7 +105,12 @@ async def chat(answer: Answered) -> AsyncIterator[ServerSentEvent]:
     the job's events (queued … done, error or cancelled; with their ids, as
     ``GET /api/drafts/{id}/events`` sends them)."""
     intent = answer.intent
-    if answer.result is not None:
+    if answer.refinement is not None:
+        async for event in _refined(answer.refinement, answer.job):
+            yield event
+    elif intent is None:
+        return
+    elif answer.result is not None:
         yield ServerSentEvent(event="treffer", data=answer.result)
     elif intent.kind == "entwurf":
         data = {"form": intent.form, "missing": intent.missing, "complete": intent.complete}
@@ -100,3 +120,16 @@ async def chat(answer: Answered) -> AsyncIterator[ServerSentEvent]:
                 yield event
     else:
         yield ServerSentEvent(event="antwort", data={"text": HELP, "hint": intent.hint})
+
+
+async def _refined(refinement: Refinement, job: DraftJob | None) -> AsyncIterator[ServerSentEvent]:
+    """A refinement that started (``verfeinerung``, then the job's events), or the
+    refinements that exist (``antwort``) when this one cannot be applied."""
+    if job is None:
+        data = {"text": REFINE_HELP, "hint": refine_hint(refinement.kind)}
+        yield ServerSentEvent(event="antwort", data=data)
+        return
+    data = {"id": job.id, "kind": refinement.kind, "text": refine_started(refinement.kind)}
+    yield ServerSentEvent(event="verfeinerung", data=data)
+    async for event in job_events(job):
+        yield event

@@ -1,4 +1,5 @@
-"""New versions of a stored draft that a clerk asks for: one section written again.
+"""New versions of a stored draft that a clerk asks for: one section written again, and the
+follow-up refinements of the chat (``refine_job``, called by ``POST /api/chat``).
 
 The job runs in the draft queue like a draft (``assistant.usecases.rewrite``); the page follows
 it with ``GET /api/drafts/{id}/events`` and finds the result as the draft's newest version. A
@@ -9,10 +10,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
+from api.auth import Caller
+from api.container import Services, Store
 from api.deps import ArchiveDep, CallerDep, JobsDep, ServicesDep, StoreDep
 from api.errors import error_responses
 from api.routes.drafts import DraftJobOut, queue_full
-from assistant.draft_jobs import JobBusy, QueueFull
+from assistant.draft_jobs import DraftJob, DraftJobs, JobBusy, QueueFull
+from assistant.ports import DraftArchive
+from assistant.usecases.chat_refine import Refinement
+from assistant.usecases.refine import start_refine
 from assistant.usecases.rewrite import MissingDraft, RewriteRequest, start_rewrite
 
 router = APIRouter(
@@ -50,10 +56,38 @@ async def rewrite_section(
             actor=caller.name,
             allow_nonpublic=caller.may_see_nonpublic,
         )
-    except MissingDraft as err:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(err)) from err
-    except JobBusy as err:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(err)) from err
-    except QueueFull as err:
-        raise queue_full(err) from err
+    except (MissingDraft, JobBusy, QueueFull) as err:
+        raise _refused(err) from err
     return DraftJobOut(id=job.id, status=job.status)
+
+
+async def refine_job(
+    services: Services,
+    store: Store,
+    jobs: DraftJobs,
+    archive: DraftArchive,
+    caller: Caller,
+    draft_id: str,
+    refinement: Refinement,
+) -> DraftJob:
+    """The queued job of a usable ``refinement`` of the caller's open draft (404, 409, 503
+    as for a rewrite; 422 when the refined request breaks a limit)."""
+    try:
+        return await start_refine(
+            jobs,
+            archive,
+            services.drafting_for(store),
+            draft_id,
+            refinement,
+            actor=caller.name,
+            allow_nonpublic=caller.may_see_nonpublic,
+        )
+    except (MissingDraft, JobBusy, QueueFull) as err:
+        raise _refused(err) from err
+
+
+def _refused(err: MissingDraft | JobBusy | QueueFull) -> HTTPException:
+    if isinstance(err, QueueFull):
+        return queue_full(err)
+    code = status.HTTP_404_NOT_FOUND if isinstance(err, MissingDraft) else status.HTTP_409_CONFLICT
+    return HTTPException(code, detail=str(err))

@@ -2,7 +2,9 @@
    Auswirkungen) and the chat box above it. A message goes to POST /api/chat, which reads it
    by rules: "Entwurf: …" fills the form for the clerk to confirm (nothing starts before the
    clerk presses "Entwurf schreiben"), "Suche: …" lists similar Vorlagen (suche.js), anything
-   else gets the help. */
+   else gets the help. With a draft open, its id goes along: a refinement („kürzer“,
+   „Finanzierung ergänzen: …“, „Fakt ergänzen: …“) starts a job that becomes its next version
+   (event verfeinerung, then the job is followed by page.js). */
 "use strict";
 window.Anfrage = (function () {
   const S = window.Seite;
@@ -131,6 +133,12 @@ window.Anfrage = (function () {
       announce("Die Nachricht wurde ins Formular übernommen.");
       field("betreff").focus();
     },
+    verfeinerung: function (data) {
+      showAnswer([], data.text);
+      announce(data.text);
+      window.Entwurf.hooks.follow(data.id);
+      byId("lauf-titel").focus();
+    },
     treffer: function (data) {
       byId("antwort").hidden = true;
       window.Suche.showHits(data);
@@ -151,10 +159,16 @@ window.Anfrage = (function () {
       byId("nachricht").focus();
       return;
     }
+    const open = window.Entwurf.current();
+    if (open && window.Entwurf.unsaved()) {
+      S.showError(window.Entwurf.UNSAVED);
+      return;
+    }
     const button = byId("senden");
     button.disabled = true;
     try {
-      const response = await call("POST", "/api/chat", { nachricht: text }, "text/event-stream");
+      const body = open ? { nachricht: text, entwurf: open } : { nachricht: text };
+      const response = await call("POST", "/api/chat", body, "text/event-stream");
       await S.readEvents(response, function (kind, data) {
         if (ANSWERS[kind]) ANSWERS[kind](data);
         return true;

@@ -10,7 +10,7 @@ window.Entwurf = (function () {
   const summary = S.summary, TEXTS = S.TEXTS;
   const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
   const REWRITABLE = ["beschlussvorschlag", "sachdarstellung"];
-  const UNSAVED = "Sie haben ungespeicherte Änderungen; bitte speichern Sie sie zuerst als Fassung, dann wird der Abschnitt neu geschrieben.";
+  const UNSAVED = "Sie haben ungespeicherte Änderungen am Entwurf; bitte speichern Sie sie zuerst als Fassung („Neu schreiben“ und Verfeinerungen gehen von der gespeicherten Fassung aus).";
   const state = { id: null, draft: null, shown: null };
   // page.js sets ``follow(id)``: a job of this draft (a section written again) is followed
   // like a draft.
@@ -340,5 +340,13 @@ window.Entwurf = (function () {
     byId(BUTTONS[pendingExport]).focus();
   });
 
-  return { renderSources: renderSources, renderFindings: renderFindings, show: showDraft, hooks: hooks };
+  // The draft shown for editing (the chat's refinements apply to it), or null.
+  function current() {
+    return state.id && !byId("aktionen").hidden ? state.id : null;
+  }
+
+  return {
+    renderSources: renderSources, renderFindings: renderFindings, show: showDraft, hooks: hooks,
+    current: current, unsaved: unsaved, UNSAVED: UNSAVED,
+  };
 })();

@@ -147,7 +147,9 @@ class ChatIntent(_Model):
 class ChatRequest(_Model):
     """One chat turn: the clerk's message; ``entwerfen``: start the draft when the form is
     complete; ``formular``: the form as the clerk confirmed (or corrected) it, which is then
-    taken instead of reading the message again. Rule (German message): the message has at most
+    taken instead of reading the message again; ``entwurf``: the draft the clerk has open, to
+    which a refinement applies (read first: :mod:`assistant.usecases.chat_refine`). Rule
+    (German message): the message has at most
     :data:`MAX_MESSAGE_CHARS` characters."""
 
     nachricht: str = Field(
@@ -159,6 +161,12 @@ class ChatRequest(_Model):
     )
     formular: DraftRequest | None = Field(
         default=None, description="Das bestätigte Formular (statt die Nachricht zu lesen)."
+    )
+    entwurf: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Der geöffnete Entwurf: Verfeinerungen („kürzer“, „Finanzierung ergänzen: …“, "
+        "„Fakt ergänzen: …“) gelten ihm (assistant/usecases/chat_refine.py).",
     )
 
     @field_validator("nachricht")

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.draft_events import DraftEvent, Section
-from assistant.draft_jobs import DraftJob, DraftJobs
-from assistant.ports import DraftArchive
+from assistant.draft_jobs import DraftJob, DraftJobs, Events
+from assistant.ports import AuditAction, DraftArchive, VersionSource
 from assistant.presenter import MISSING_DRAFT
-from assistant.schema import Draft
+from assistant.schema import Draft, DraftRequest
 
-__all__ = ["MissingDraft", "RewriteRequest", "SectionRewriter", "latest_draft", "start_rewrite"]
+__all__ = [
+    "MissingDraft",
+    "Revision",
+    "RewriteRequest",
+    "SectionRewriter",
+    "latest_draft",
+    "queue_revision",
+    "start_rewrite",
+]
 
 
 class RewriteRequest(BaseModel):
@@ -36,7 +45,7 @@ class SectionRewriter(Protocol):
     """What a rewrite needs of drafting: :meth:`assistant.drafting.DraftingService.rewrite`."""
 
     def rewrite(
-        self, base: Draft, section: Section, *, tokens: bool = True
+        self, base: Draft, section: Section, *, tokens: bool = True, precedents: bool = True
     ) -> AsyncIterator[DraftEvent]: ...
 
 
@@ -77,13 +86,34 @@ async def start_rewrite(
     def events() -> AsyncIterator[DraftEvent]:
         return writer.rewrite(base, section)
 
+    revision = Revision(draft_id, base.request, events, "rewritten", "draft")
+    return await queue_revision(
+        jobs, archive, revision, actor=actor, allow_nonpublic=allow_nonpublic
+    )
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A new version of a stored draft to be queued: its events, source and audit action."""
+
+    draft_id: str
+    request: DraftRequest
+    events: Events
+    source: VersionSource
+    action: AuditAction
+
+
+async def queue_revision(
+    jobs: DraftJobs, archive: DraftArchive, revision: Revision, *, actor: str, allow_nonpublic: bool
+) -> DraftJob:
+    """Queue ``revision`` in the draft queue (JobBusy, QueueFull) and audit it."""
     job = await jobs.start_revision(
-        draft_id,
-        base.request,
-        events,
+        revision.draft_id,
+        revision.request,
+        revision.events,
         actor=actor,
         allow_nonpublic=allow_nonpublic,
-        source="rewritten",
+        source=revision.source,
     )
-    await asyncio.to_thread(archive.audit, actor, "draft", (draft_id,), ())
+    await asyncio.to_thread(archive.audit, actor, revision.action, (revision.draft_id,), ())
     return job

@@ -118,3 +118,71 @@ def test_a_rewrite_waits_while_the_draft_is_written(
         assert busy.json()["detail"].startswith("An diesem Entwurf wird gerade geschrieben")
         server.chat.gate.set()
         assert _events(client.get(f"/api/drafts/{draft_id}/events").text)[-1]["event"] == "done"
+
+
+def _refine(
+    client: TestClient, draft_id: str, message: str, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    body = {"nachricht": message, "entwurf": draft_id}
+    response = client.post("/api/chat", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return _events(response.text)
+
+
+def test_follow_up_refinements_become_versions(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    database_url: str,  # noqa: F811
+) -> None:
+    server: Server = _server(store_dir, tmp_path, database=database_url)
+    with server.client() as client:
+        draft_id = _draft(client)
+        first = client.get(f"/api/drafts/{draft_id}").json()["draft"]
+        assert "Vergleichbare Vorlagen" in first["sachdarstellung"]
+        calls = server.chat.calls
+        events = _refine(client, draft_id, "Finanzierung ergänzen: 20.000 EUR aus Produkt 3.1.2")
+        assert events[0]["event"] == "verfeinerung" and events[0]["data"]["id"] == draft_id
+        assert events[0]["data"]["text"].startswith("Die Finanzierung wird ergänzt")
+        assert events[-1]["event"] == "done"
+        assert server.chat.calls == calls  # rules only, no model
+        events = _refine(client, draft_id, "Fakt ergänzen: Der Beirat hat zugestimmt.")
+        assert events[-1]["event"] == "done"
+        events = _refine(client, draft_id, "kürzer")
+        assert events[-1]["event"] == "done"
+        versions = client.get(f"/api/drafts/{draft_id}/versions").json()
+        assert [v["source"] for v in versions] == ["generated", "refined", "refined", "refined"]
+        financed, with_fact, shorter = (v["draft"] for v in versions[1:])
+        assert financed["finanzielle_auswirkungen"].endswith("20.000 EUR aus Produkt 3.1.2")
+        assert financed["sachdarstellung"] == first["sachdarstellung"]
+        grounded = [f for f in financed["validation"]["errors"] if f["rule"] == "grounded"]
+        assert grounded == []
+        assert with_fact["request"]["fakten"].endswith("- Der Beirat hat zugestimmt.")
+        assert "Der Beirat hat zugestimmt." in with_fact["sachdarstellung"]
+        assert with_fact["finanzielle_auswirkungen"] == financed["finanzielle_auswirkungen"]
+        assert "Vergleichbare Vorlagen" not in shorter["sachdarstellung"]
+        assert shorter["beschlussvorschlag"] == first["beschlussvorschlag"]
+
+
+def test_refinements_that_cannot_be_applied_are_answered(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    server = _server(store_dir, tmp_path, keys=True)
+    leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
+    with server.client() as client:
+        draft_id = _draft(client, leser)
+        events = _refine(client, draft_id, "sachlicher", leser)
+        assert [e["event"] for e in events] == ["antwort"]
+        assert events[0]["data"]["hint"].startswith("„sachlicher“ kann der Assistent nicht")
+        assert "Finanzierung ergänzen" in events[0]["data"]["text"]
+        # without an open draft a refinement is not understood, as before
+        plain = client.post("/api/chat", json={"nachricht": "kürzer"}, headers=leser)
+        assert _events(plain.text)[0]["event"] == "antwort"
+        too_long = {"nachricht": "Fakt ergänzen: x", "entwurf": "x" * 65}
+        assert client.post("/api/chat", json=too_long, headers=leser).status_code == 422
+        # a draft citing the canary: refined for the key with the right, 404 for the other
+        secret = _draft(client, vertraulich, betreff=CANARY, fakten=f"- {CANARY}")
+        body = {"nachricht": "kürzer", "entwurf": secret}
+        hidden = client.post("/api/chat", json=body, headers=leser)
+        assert hidden.status_code == 404 and CANARY not in hidden.text
+        assert _refine(client, secret, "kürzer", vertraulich)[-1]["event"] == "done"

@@ -45,3 +45,29 @@ def test_one_section_is_written_again_and_the_saved_one_kept(live: LiveApp, page
     expect(latest).to_contain_text("(angezeigt)")
     assert_accessible(page, "section rewritten")
     recorded.assert_clean()
+
+
+def test_a_follow_up_message_refines_the_open_draft(live: LiveApp, page_of: Any) -> None:
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    fill_form(page, finanzen="Keine.")
+    page.get_by_role("button", name="Entwurf schreiben").click()
+    wait_finished(page)
+    message = page.get_by_label("Ihre Nachricht")
+    message.fill("sachlicher")
+    page.get_by_role("button", name="Nachricht senden").click()
+    answer = page.locator("#antwort")
+    expect(answer).to_contain_text("„sachlicher“ kann der Assistent nicht verlässlich umsetzen")
+    expect(answer).to_contain_text("Finanzierung ergänzen")
+    assert_accessible(page, "refinement help")
+
+    message.fill("Finanzierung ergänzen: 20.000 EUR aus Produkt 3.1.2")
+    page.get_by_role("button", name="Nachricht senden").click()
+    expect(answer).to_contain_text("Die Finanzierung wird ergänzt")
+    wait_finished(page)
+    finanzen = page.get_by_label("Finanzielle Auswirkungen", exact=True).last
+    expect(finanzen).to_have_value(re.compile(r"20\.000 EUR aus Produkt 3\.1\.2$"))
+    latest = page.locator("#fassungen-liste > li").last
+    expect(latest).to_contain_text(re.compile(r"Fassung 2: verfeinert von \S+"))
+    assert_accessible(page, "refined")
+    recorded.assert_clean()
