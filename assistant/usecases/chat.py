@@ -44,6 +44,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 
 from assistant.presenter import german_date, invalid_input, rolle_named
 from assistant.schema import Beratungsschritt, DraftRequest, Rolle, rule_error
+from assistant.usecases.chat_dates import (
+    MONTH_NAMES,
+    MONTHS,
+    RE_DATE,
+    WEEKDAY_COMMA,
+    WEEKDAYS,
+    ChatDate,
+    date_at,
+)
 from assistant.usecases.search import SearchRequest
 from assistant.validation.bodies import is_body, same_body
 from prompts import artikel
@@ -237,62 +246,6 @@ def _search_intent(query: str) -> ChatIntent:
     return ChatIntent(kind="suche", text=query, search=request)
 
 
-# --- dates -------------------------------------------------------------------------------------
-
-_MONTHS = {
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
-    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
-    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
-    "nov": 11, "dezember": 12, "dez": 12,
-}  # fmt: skip
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-RE_DATE = re.compile(
-    r"(?<![\d.,])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
-    r"|(?P<d>\d{1,2})\.\s?(?:(?P<m>\d{1,2})(?:\.(?:\s?(?P<y>\d{4}|\d{2})(?!\d))?|(?![\d,]))"
-    rf"|(?P<mn>{_MONTH_NAMES})(?![\wäöüß])\.?(?:\s+(?P<yn>\d{{4}})(?!\d))?))",
-    re.I,
-)
-_WEEKDAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
-# "am Donnerstag, 12.03.": the comma is not the end of the clause
-_WEEKDAY_COMMA = re.compile(
-    rf"\b((?:{'|'.join(_WEEKDAYS)})|(?:mo|di|mi|do|fr|sa|so)\.),\s+(?=(?:den\s+)?\d)", re.I
-)
-
-
-@dataclass(frozen=True)
-class _Date:
-    raw: str
-    value: date | None  # None: no such day
-
-
-def _date_at(match: re.Match[str], today: date) -> _Date:
-    raw = match.group().strip()
-    if match.group("iy"):
-        parts = (int(match.group("iy")), int(match.group("im")), int(match.group("id")))
-        return _Date(raw, _valid(*parts))
-    day = int(match.group("d"))
-    if match.group("mn"):
-        month, year_text = _MONTHS[match.group("mn").lower()], match.group("yn")
-    else:
-        month, year_text = int(match.group("m")), match.group("y")
-    if year_text:
-        year = int(year_text)
-        return _Date(raw, _valid(year + 2000 if year < 100 else year, month, day))
-    # without a year: the next such day from today (29.02. may be years ahead)
-    for year in range(today.year, today.year + 9):
-        value = _valid(year, month, day)
-        if value is not None and value >= today:
-            return _Date(raw, value)
-    return _Date(raw, None)
-
-
-def _valid(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 # --- bodies and roles --------------------------------------------------------------------------
 
 _ROLE_PATTERNS: tuple[tuple[Rolle, re.Pattern[str]], ...] = (
@@ -322,7 +275,7 @@ _STOP = {
     "beim", "bei", "zum", "zur", "nach", "und", "sowie", "dann", "danach", "vorher", "zuvor",
     "vorab", "zunächst", "anschließend", "abschließend", "schließlich", "endgültig", "erst",
     "sitzung", "tagung", "termin", "datum", "bevor", "ehe", "nachdem", "wird", "soll", "muss",
-    "es", "er", "sie", "wir", "ich", *_WEEKDAYS,
+    "es", "er", "sie", "wir", "ich", *WEEKDAYS,
 }  # fmt: skip
 _NAME_INNER = {"für", "und", "der", "des"}
 _TOKEN = re.compile(r"\w+(?:-\w+)*-?")
@@ -368,7 +321,7 @@ def _bodies(text: str) -> list[list[_Body]]:
         word = token.group()
         low = word.lower()
         name_like = word[:1].isupper() and low not in _STOP and low not in roles
-        name_like = name_like and low.rstrip(".") not in _MONTHS
+        name_like = name_like and low.rstrip(".") not in MONTHS
         joined = bool(run) and not text[run[-1].end() : token.start()].strip()
         if joined and (name_like or low in _NAME_INNER):
             run.append(token)
@@ -442,7 +395,7 @@ _SEPARATOR = re.compile(r"\s*(?:[;\n]|,\s|(?<=[a-zäöüß]{3})\.\s+(?=[A-ZÄÖ�
 # Where a clause may hold two acting bodies: "… am 20.02. und der Rat …", "… am 20.02. Der Rat …"
 _SUBCLAUSE = re.compile(
     r"\s+(?:und|sowie|bevor|ehe|nachdem|danach|anschließend|dann)\s+"
-    rf"|(?<=\d\.)\s+(?=(?-i:[A-ZÄÖÜ]))(?!(?:{_MONTH_NAMES})(?![\wäöüß]))",
+    rf"|(?<=\d\.)\s+(?=(?-i:[A-ZÄÖÜ]))(?!(?:{MONTH_NAMES})(?![\wäöüß]))",
     re.I,
 )
 _AFTER_STEP = re.compile(
@@ -499,7 +452,7 @@ def _single_step(text: str, today: date, bare: bool) -> tuple[list[_Step], int] 
     if not groups:
         return None
     role = _role(text)
-    dates = [_date_at(m, today) for m in RE_DATE.finditer(text)][:1]
+    dates = [date_at(m, today) for m in RE_DATE.finditer(text)][:1]
     if role is None:
         # only a body and a date ("Sozialausschuss 20.02."): a step without a role
         if len(groups) != 1 or not (dates or bare):
@@ -515,7 +468,7 @@ def _single_step(text: str, today: date, bare: bool) -> tuple[list[_Step], int] 
     return [_step(body.name, rolle, dates) for body in group], group[0].start
 
 
-def _step(name: str, rolle: Rolle | None, dates: list[_Date]) -> _Step:
+def _step(name: str, rolle: Rolle | None, dates: list[ChatDate]) -> _Step:
     step = _Step(name, rolle)
     for found in dates:
         if found.value is None:
@@ -561,7 +514,7 @@ def _parts(text: str) -> tuple[str, dict[str, list[str]]]:
 
 def _draft_intent(text: str, today: date) -> ChatIntent:
     head, parts = _parts(text)
-    betreff, steps, facts = _read_head(_WEEKDAY_COMMA.sub(r"\1 ", head), today)
+    betreff, steps, facts = _read_head(WEEKDAY_COMMA.sub(r"\1 ", head), today)
     if "betreff" in parts:
         betreff = _one_line(" ".join(parts["betreff"]))
     for value in parts.get("beratungsfolge", []):
