@@ -87,20 +87,25 @@ class WorkerInfo:
 
 
 class _Lines:
-    """Lines from a pipe, read with ``os.read`` so that ``select`` sees every unread byte
-    (a buffered reader could hold the second line while ``select`` waits for more)."""
+    """Lines from a pipe, read with ``os.read`` so that ``poll`` sees every unread byte
+    (a buffered reader could hold the second line while ``poll`` waits for more).
+
+    ``poll``, not ``select``: ``select`` refuses a descriptor numbered 1024 or higher, which a
+    server with many open connections (or a long test session) hands to a new pipe."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._buffer = b""
         self.closed = False
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN)
 
     def next(self, timeout: float) -> str | None:
         """The next line, or None when none is complete within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer and not self.closed:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self._fd], [], [], left)[0]:
+            if left <= 0 or not self._poll.poll(max(1, round(left * 1000))):
                 return None
             chunk = os.read(self._fd, 4096)
             self._buffer += chunk

@@ -160,3 +160,32 @@ def test_the_variant_list_is_reduced_and_installed(tmp_path: Path) -> None:
         module.reduce_variants(ggml, {"zen9"})
     top = "    llama_cpp_python_install_target(ggml-cpu)\n"
     assert "install_target(ggml-cpu-haswell)" in module.install_variants(top, ["haswell"])
+
+
+def test_worker_lines_are_read_from_a_descriptor_above_1024() -> None:
+    """The CI run failed with "filedescriptor out of range in select()": after a long test
+    session the worker's pipe got a descriptor number over 1024, which ``select`` refuses."""
+    import os
+    import resource
+
+    from assistant.model_worker import _Lines
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1100:
+        if hard != resource.RLIM_INFINITY and hard < 1100:
+            pytest.skip(f"the descriptor limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1100, hard))
+    read_end, write_end = os.pipe()
+    high_read, high_write = os.dup2(read_end, 1050), os.dup2(write_end, 1051)
+    os.close(read_end)
+    os.close(write_end)
+    try:
+        lines = _Lines(high_read)
+        assert lines.next(0.05) is None  # nothing written yet: waits, then gives up
+        os.write(high_write, b"PORT 1234\nREADY\n")
+        assert lines.next(1.0) == "PORT 1234" and lines.next(1.0) == "READY"
+        os.close(high_write)
+        assert lines.next(1.0) is None and lines.closed
+    finally:
+        os.close(high_read)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
