@@ -66,7 +66,7 @@ class ResolutionWriter:
         request = job.request
         form = choose_form(request, [c.passage for c in job.citations])
         recommending = recommending_bodies(request, job.beratungsfolge)
-        fixed = fixed_resolution(request.betreff, request.art, form)
+        fixed = fixed_resolution(request.betreff, form)
         if fixed is not None:  # a kind of matter with a fixed wording: no model call
             log.info("Beschlussvorschlag: feste Formulierung (%s)", fixed.kind)
             return fixed.written(request.gremium, recommending)

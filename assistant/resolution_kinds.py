@@ -82,7 +82,7 @@ def _bebauungsplan(betreff: str) -> FixedResolution | None:
     return FixedResolution("bebauungsplan-auslegung", "beschliesst", obj, clause=True)
 
 
-def fixed_resolution(betreff: str, art: str, form: Form) -> FixedResolution | None:
+def fixed_resolution(betreff: str, form: Form) -> FixedResolution | None:
     """The fixed wording for the matter the Betreff names, or ``None``.
 
     ``form`` is the form chosen for the request (:func:`assistant.resolution.choose_form`); a

@@ -79,7 +79,7 @@ def _resolution(request: DraftRequest, wording: Wording | None) -> str:
     fixed wording of a known kind of matter, else the Betreff fallback."""
     form = choose_form(request, [])
     recommending = recommending_bodies(request, beratungsfolge_for(request))
-    fixed = fixed_resolution(request.betreff, request.art, form) if wording is None else None
+    fixed = fixed_resolution(request.betreff, form) if wording is None else None
     if fixed is not None:
         return fixed.written(request.gremium, recommending)
     obj = (wording or fallback_object)(request.betreff, form)
@@ -87,7 +87,7 @@ def _resolution(request: DraftRequest, wording: Wording | None) -> str:
 
 
 def _kind(request: DraftRequest) -> str:
-    fixed = fixed_resolution(request.betreff, request.art, choose_form(request, []))
+    fixed = fixed_resolution(request.betreff, choose_form(request, []))
     return fixed.kind if fixed is not None else "-"
 
 

@@ -13,7 +13,7 @@ AUSLEGUNG = (
 
 
 def _written(betreff: str, form: str = "beschliesst") -> str:
-    fixed = fixed_resolution(betreff, "Beschlussvorlage", form)  # type: ignore[arg-type]
+    fixed = fixed_resolution(betreff, form)  # type: ignore[arg-type]
     assert fixed is not None, betreff
     return fixed.written("Gemeinderat", ["Planungsausschuss"])
 
@@ -56,7 +56,7 @@ def test_donations_are_accepted() -> None:
     ],
 )
 def test_other_matters_have_no_fixed_wording(betreff: str, form: str) -> None:
-    assert fixed_resolution(betreff, "Beschlussvorlage", form) is None  # type: ignore[arg-type]
+    assert fixed_resolution(betreff, form) is None  # type: ignore[arg-type]
 
 
 def test_nothing_is_stated_that_the_betreff_does_not_state() -> None:
