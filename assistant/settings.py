@@ -33,6 +33,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from assistant.settings_access import ApiKeySettings, Right, UserSettings
+from assistant.settings_bots import BotSettings
+
 CONFIG_ENV = "VORLAGEN_CONFIG"
 DEFAULT_CONFIG = Path("vorlagen.toml")
 APP_DIR_NAME = "vorlagen-assistent"
@@ -248,53 +251,6 @@ class VorlageSettings(BaseModel):
     federfuehrung: str | None = None
 
 
-Right = Literal["nichtoeffentlich", "ingest"]
-"""What a caller may do beyond searching public papers: see nichtöffentliche Vorlagen; ingest."""
-
-# Names of keys and users: they appear in logs and the audit log, so no control characters.
-ACCESS_NAME_PATTERN = r"^[\w.@-][\w .@-]{0,63}$"
-HEX_DIGITS = frozenset("0123456789abcdef")
-
-
-class AccessEntry(BaseModel):
-    """What API keys and users share: a name (in logs and the audit log) and rights."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=ACCESS_NAME_PATTERN, description="Who calls: logs, audit log.")
-    rights: list[Right] = Field(default_factory=list)
-
-
-class ApiKeySettings(AccessEntry):
-    """One API key for programs (bots, other systems). Only its hash is configured:
-    ``sha256:`` and 64 hex digits of the key, printed by ``vorlagen schluessel neu``."""
-
-    hash: SecretStr = Field(description="sha256:<64 hex digits> of the key.")
-
-    @field_validator("hash")
-    @classmethod
-    def _sha256(cls, value: SecretStr) -> SecretStr:
-        text = value.get_secret_value().strip().lower()
-        prefix, _, digits = text.partition(":")
-        if prefix != "sha256" or len(digits) != 64 or not set(digits) <= HEX_DIGITS:
-            raise ValueError("an API key hash is 'sha256:' and 64 hex digits")
-        return SecretStr(text)
-
-
-class UserSettings(AccessEntry):
-    """One person who logs in on the web page (``name`` is the login name), with an argon2id
-    password hash (printed by ``vorlagen schluessel benutzer``)."""
-
-    password_hash: SecretStr = Field(description="An argon2id hash ($argon2id$...).")
-
-    @field_validator("password_hash")
-    @classmethod
-    def _argon2id(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("$argon2id$"):
-            raise ValueError("a password hash is an argon2id hash ($argon2id$...)")
-        return value
-
-
 class ServerSettings(BaseModel):
     """The HTTP service (``vorlagen serve``) and who may use it (docs/security.md).
 
@@ -373,6 +329,7 @@ class Settings(BaseSettings):
     drafting: DraftingSettings = Field(default_factory=DraftingSettings)
     vorlage: VorlageSettings = Field(default_factory=VorlageSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    bots: BotSettings = Field(default_factory=BotSettings)
 
     def models_dir(self) -> Path:
         """Where the bundled model file is assembled: ``<data_dir>/models``."""

@@ -35,8 +35,8 @@ from api.auth import (
     session_info,
 )
 from api.sessions import COOKIE_NAME, CSRF_HEADER
+from assistant.settings_access import ACCESS_NAME_PATTERN
 from assistant.settings import (
-    ACCESS_NAME_PATTERN,
     ServerSettings,
     Settings,
     SettingsError,

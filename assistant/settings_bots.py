@@ -1,0 +1,80 @@
+"""The settings of the Slack and Teams bots (``[bots]`` in vorlagen.toml; docs/bots.md).
+
+Both bots are off until configured. Each platform has its own section (``bots.slack``,
+``bots.teams``); what they share is here: who a platform user is to the assistant
+(``bots.users``: a platform user id mapped to a name and rights, as for API keys and users)
+and who may approve drafts (``bots.approvers``, the Mitzeichnung). Secrets are ``SecretStr``:
+they never appear in logs, reprs or validation errors.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from assistant.settings_access import ACCESS_NAME_PATTERN, Right
+
+__all__ = ["BotSettings", "BotUserSettings", "Platform", "SlackSettings", "TeamsSettings"]
+
+Platform = Literal["slack", "teams"]
+
+
+class BotUserSettings(BaseModel):
+    """One platform user the assistant knows: in a direct message the bot acts with
+    ``rights``; in a channel it uses öffentliche Vorlagen only, whoever asks. ``name`` is who
+    the user is in logs, the audit log and the draft archive (the same names as API keys and
+    web users, so that a clerk's drafts are one list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform
+    user_id: str = Field(min_length=1, max_length=200, pattern=r"^[!-~]+$")
+    name: str = Field(pattern=ACCESS_NAME_PATTERN)
+    rights: list[Right] = Field(default_factory=list)
+    approver: bool = Field(default=False, description="May decide on a Mitzeichnung.")
+
+
+class SlackSettings(BaseModel):
+    """The Slack app (docs/bots.md): HTTP mode at ``/slack/events``, or Socket Mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    signing_secret: SecretStr | None = None
+    bot_token: SecretStr | None = None
+    socket_mode: bool = False
+    app_token: SecretStr | None = Field(default=None, description="xapp-… for Socket Mode.")
+
+
+class TeamsSettings(BaseModel):
+    """The Teams app (docs/bots.md) at ``/api/messages``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    tenant_id: str | None = None
+    openid_metadata_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="Where the Bot Framework's signing keys are published (tests: a local one).",
+    )
+    test_mode: bool = Field(
+        default=False,
+        description="Accept unauthenticated requests; only on loopback, never in production.",
+    )
+
+
+class BotSettings(BaseModel):
+    """The bots, the platform users they know, and the public address of the page (for
+    "Im Browser öffnen")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    users: list[BotUserSettings] = Field(default_factory=list)
+    public_url: str | None = Field(
+        default=None, description="The page's address as clerks reach it, e.g. https://…/"
+    )
