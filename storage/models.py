@@ -1,4 +1,5 @@
-"""The tables (SQLAlchemy 2 declarative, typed): drafts, their versions, the audit log.
+"""The tables (SQLAlchemy 2 declarative, typed): drafts, their versions, the audit log, the
+Mitzeichnung (approvals) and the bots' threads.
 
 The schema is created and changed only by the Alembic migrations in ``storage/migrations``;
 ``tests/storage`` checks that these models and the migrations agree.
@@ -16,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -36,6 +38,8 @@ NAMING = {
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 SOURCES = ("generated", "edited", "rewritten", "refined")
+DECISIONS = ("freigegeben", "zurueckgegeben")
+APPROVAL_PLATFORMS = ("web", "slack", "teams")
 ACTOR_LENGTH = 200
 MODEL_LENGTH = 300
 
@@ -128,3 +132,50 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     object_ids: Mapped[list[str]] = mapped_column(JSON)
     source_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ApprovalRow(Base):
+    """One Mitzeichnung: a request to ``approver`` to approve version ``version`` of a draft,
+    and the decision on it (``decision`` is null while the request is open)."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (
+        CheckConstraint(_one_of("decision", DECISIONS), name="decision"),
+        CheckConstraint(_one_of("platform", APPROVAL_PLATFORMS), name="platform"),
+        ForeignKeyConstraint(
+            ["draft_id", "version"],
+            ["draft_versions.draft_id", "draft_versions.number"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_approvals_approver_decision", "approver", "decision"),
+        Index("ix_approvals_draft_id_version", "draft_id", "version"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(32))
+    # The stored version the decision concerns: the approved text is always this version's.
+    version: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    approver: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    # Where the approver is asked ('web': the page and the HTTP API) and, for a bot, the
+    # message to update after the decision (e.g. a Slack channel and ts).
+    platform: Mapped[str] = mapped_column(String(16))
+    message_ref: Mapped[str | None] = mapped_column(String(300))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(ACTOR_LENGTH))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class BotThreadRow(Base):
+    """A Slack or Teams thread and the draft that its follow-ups refine."""
+
+    __tablename__ = "bot_threads"
+    __table_args__ = (Index("ix_bot_threads_draft_id", "draft_id"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    thread_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(32), ForeignKey("drafts.id", ondelete="CASCADE"))
+    user_name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

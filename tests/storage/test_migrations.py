@@ -18,7 +18,14 @@ from storage import SqlDraftArchive, open_archive, sqlite_url
 from storage.database import alembic_config, head_revision
 from storage.models import Base
 
-TABLES = {"alembic_version", "drafts", "draft_versions", "audit_log"}
+TABLES = {
+    "alembic_version",
+    "drafts",
+    "draft_versions",
+    "audit_log",
+    "approvals",
+    "bot_threads",
+}
 
 
 def test_migrations_create_the_tables_the_models_describe(archive: SqlDraftArchive) -> None:
@@ -35,7 +42,7 @@ def test_opening_again_is_idempotent_and_keeps_data(database_url: str) -> None:
     for _ in range(2):
         again = open_archive(database_url)
         try:
-            assert again.schema_revision() == head_revision() == "0002"
+            assert again.schema_revision() == head_revision() == "0003"
             assert again.get(draft_id, allow_nonpublic=False) is not None
         finally:
             again.close()
@@ -60,7 +67,7 @@ def test_instances_starting_at_once_migrate_once(database_url: str) -> None:
         thread.join()
     try:
         assert failures == []
-        assert {a.schema_revision() for a in opened} == {"0002"}
+        assert {a.schema_revision() for a in opened} == {"0003"}
     finally:
         for archive in opened:
             archive.close()
