@@ -46,6 +46,7 @@ from assistant.presenter_ingest import (
 )
 from assistant.presenter_revisions import (
     MISSING_DRAFT,
+    NOTHING_TO_PLAIN,
     REFINE_HELP,
     VERSION_SOURCES,
     refine_hint,
@@ -59,6 +60,7 @@ __all__ = [
     "MISSING_DRAFT",
     "MODEL_ASSEMBLED_ON_FIRST_USE",
     "MODEL_FILE_CORRUPT",
+    "NOTHING_TO_PLAIN",
     "NO_HITS",
     "OEFFENTLICHKEIT",
     "OPARL_CONNECTING",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "MISSING_DRAFT",
+    "NOTHING_TO_PLAIN",
     "REFINE_HELP",
     "VERSION_SOURCES",
     "refine_hint",
@@ -37,15 +38,13 @@ REFINE_HELP = (
     "geschrieben.\n"
     "- „kürzer“ – die Sachdarstellung wird ohne den Absatz über vergleichbare Vorlagen neu "
     "geschrieben.\n"
+    "- „sachlicher“ – wertende und verstärkende Wörter („sehr“, „leider“, „hervorragende“) "
+    "und Ausrufezeichen werden entfernt, der Entwurf erneut geprüft.\n"
     "Der Beschlussvorschlag und Ihre gespeicherten Änderungen bleiben dabei erhalten."
 )
 """The refinements that exist (the chat's answer when one cannot be applied)."""
 
 _HINTS = {
-    "sachlicher": (
-        "„sachlicher“ kann der Assistent nicht verlässlich umsetzen; bitte ändern Sie den Text "
-        "selbst oder nutzen Sie eine dieser Verfeinerungen."
-    ),
     "finanzierung": "Bitte nennen Sie nach „Finanzierung ergänzen:“, was ergänzt werden soll.",
     "fakt": "Bitte nennen Sie nach „Fakt ergänzen:“ den Fakt.",
 }
@@ -56,7 +55,14 @@ _STARTED = {
     "kuerzer": (
         "Die Sachdarstellung wird ohne den Absatz über vergleichbare Vorlagen neu geschrieben …"
     ),
+    "sachlicher": "Wertende Wörter werden entfernt und der Entwurf erneut geprüft …",
 }
+
+NOTHING_TO_PLAIN = (
+    "Im Entwurf stehen keine wertenden oder verstärkenden Wörter, die der Assistent sicher "
+    "entfernen kann; bitte ändern Sie einzelne Formulierungen selbst."
+)
+"""„sachlicher“ on a text the rules leave unchanged."""
 
 
 def refine_hint(kind: str) -> str:

@@ -12,9 +12,9 @@ by rules (no model) and this route answers with events (``EventSourceResponse``,
   starts exactly as with ``POST /api/drafts/stream``, and its events follow (``queued`` names
   the job; ``GET /api/drafts/{id}/events`` re-attaches);
 * ``verfeinerung``: with ``entwurf`` (the open draft) a follow-up refinement („kürzer“,
-  „Finanzierung ergänzen: …“, „Fakt ergänzen: …“) starts a job that writes the draft's next
-  version (``api.routes.revisions.refine_job``); its events follow. „sachlicher“ is answered
-  with the refinements that exist (``antwort``).
+  „sachlicher“, „Finanzierung ergänzen: …“, „Fakt ergänzen: …“) starts a job that writes the
+  draft's next version (``api.routes.revisions.refine_job``); its events follow. An addition
+  without its text is answered with the refinements that exist (``antwort``).
 
 The work is done in a dependency, so that 400, 404, 409, 422 and 503 are answered before the
 stream starts.

@@ -18,7 +18,7 @@ from api.routes.drafts import DraftJobOut, queue_full
 from assistant.draft_jobs import DraftJob, DraftJobs, JobBusy, QueueFull
 from assistant.ports import DraftArchive
 from assistant.usecases.chat_refine import Refinement
-from assistant.usecases.refine import start_refine
+from assistant.usecases.refine import NothingToRefine, start_refine
 from assistant.usecases.rewrite import MissingDraft, RewriteRequest, start_rewrite
 
 router = APIRouter(
@@ -71,7 +71,8 @@ async def refine_job(
     refinement: Refinement,
 ) -> DraftJob:
     """The queued job of a usable ``refinement`` of the caller's open draft (404, 409, 503
-    as for a rewrite; 422 when the refined request breaks a limit)."""
+    as for a rewrite; 422 when the refined request breaks a limit or „sachlicher“ finds
+    nothing to change)."""
     try:
         return await start_refine(
             jobs,
@@ -84,6 +85,8 @@ async def refine_job(
         )
     except (MissingDraft, JobBusy, QueueFull) as err:
         raise _refused(err) from err
+    except NothingToRefine as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(err)) from err
 
 
 def _refused(err: MissingDraft | JobBusy | QueueFull) -> HTTPException:

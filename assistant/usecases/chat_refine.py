@@ -1,11 +1,10 @@
 """Follow-up messages that refine the open draft, read by rules (no model; issue 11).
 
 A clerk with a draft open may write „Finanzierung ergänzen: 20.000 EUR aus Produkt 3.1.2“,
-„Fakt ergänzen: …“ or „kürzer“; :func:`read_refinement` turns such a message into a
-:class:`Refinement` (what :mod:`assistant.usecases.refine` applies) and anything else into
-``None``, so that the chat reads it as usual. „sachlicher“ is recognised but not offered:
-nothing in the code can make a text more matter-of-fact reliably, so the chat answers with the
-refinements that exist (:data:`assistant.presenter.REFINE_HELP`).
+„Fakt ergänzen: …“, „kürzer“ or „sachlicher“; :func:`read_refinement` turns such a message
+into a :class:`Refinement` (what :mod:`assistant.usecases.refine` applies) and anything else
+into ``None``, so that the chat reads it as usual. An addition without its text is not usable:
+the chat answers with the refinements that exist (:data:`assistant.presenter.REFINE_HELP`).
 """
 
 from __future__ import annotations
@@ -50,10 +49,8 @@ class Refinement(BaseModel):
 
     @property
     def usable(self) -> bool:
-        """Whether it can be applied: „sachlicher“ never, an addition only with its text."""
-        if self.kind == "sachlicher":
-            return False
-        return self.kind == "kuerzer" or bool(self.text)
+        """Whether it can be applied: an addition only with its text."""
+        return self.kind in ("kuerzer", "sachlicher") or bool(self.text)
 
 
 def read_refinement(text: str) -> Refinement | None:

@@ -12,7 +12,11 @@ whose events end with the new Draft, stored as version ``refined``:
   rest stay as last saved);
 * **kuerzer**: the Sachdarstellung is written again from the same facts without the
   paragraph on comparable Vorlagen, which code adds to a draft; that paragraph is the only
-  part the code can leave out reliably, so „kürzer“ means exactly this.
+  part the code can leave out reliably, so „kürzer“ means exactly this;
+* **sachlicher** (rules, no model): judging and intensifying words and exclamation marks are
+  taken out of the Sachdarstellung and the Beschlussvorschlag as last saved
+  (:func:`assistant.plain_style.matter_of_fact`), the whole draft is validated again; when
+  the rules find nothing, :class:`NothingToRefine` says so and no version is made.
 
 The request's limits (20,000 characters of facts or Finanzielle Auswirkungen) hold for the
 refined request too (pydantic's ValidationError, answered with a German sentence).
@@ -32,15 +36,21 @@ from assistant.draft_events import (
     ValidationDone,
 )
 from assistant.draft_jobs import DraftJob, DraftJobs
+from assistant.plain_style import matter_of_fact
 from assistant.ports import DraftArchive
+from assistant.presenter import NOTHING_TO_PLAIN
 from assistant.schema import Draft, DraftRequest
 from assistant.usecases.chat_refine import Refinement
 from assistant.usecases.drafts import revalidate
 from assistant.usecases.rewrite import Revision, SectionRewriter, latest_draft, queue_revision
 
-__all__ = ["checked", "start_refine", "with_fact", "with_finance"]
+__all__ = ["NothingToRefine", "checked", "plainer", "start_refine", "with_fact", "with_finance"]
 
 SECTIONS: tuple[Section, ...] = ("sachdarstellung", "beschlussvorschlag")
+
+
+class NothingToRefine(ValueError):
+    """The refinement would leave the draft as it is; ``str(err)`` is German."""
 
 
 def _request(base: Draft, **changes: str) -> DraftRequest:
@@ -75,6 +85,20 @@ def with_fact(base: Draft, text: str) -> Draft:
     return base.model_copy(update={"request": _request(base, fakten=_joined(fakten, line))})
 
 
+def plainer(base: Draft) -> Draft:
+    """``base`` with judging words taken out of both sections, checked again.
+
+    Raises:
+        NothingToRefine: the rules found nothing to take out.
+    """
+    changes = {section: matter_of_fact(getattr(base, section)) for section in SECTIONS}
+    if not any(result.removed for result in changes.values()):
+        raise NothingToRefine(NOTHING_TO_PLAIN)
+    return revalidate(
+        base.model_copy(update={section: result.text for section, result in changes.items()})
+    )
+
+
 async def checked(draft: Draft) -> AsyncIterator[DraftEvent]:
     """A checked draft as a job's events: its sources, both sections, its check, itself."""
     yield RetrievalDone(citations=list(draft.citations))
@@ -99,6 +123,7 @@ async def start_refine(
 
     Raises:
         ValueError: the refinement is not usable (``Refinement.usable``).
+        NothingToRefine: „sachlicher“ found nothing to change (no version is made).
         MissingDraft, JobBusy, QueueFull: as :func:`assistant.usecases.rewrite.start_rewrite`.
         ValidationError: the refined request breaks a limit (German message).
     """
@@ -109,10 +134,12 @@ async def start_refine(
         base = with_finance(base, refinement.text)
     elif refinement.kind == "fakt":
         base = with_fact(base, refinement.text)
+    elif refinement.kind == "sachlicher":
+        base = plainer(base)
     refined = base
 
     def events() -> AsyncIterator[DraftEvent]:
-        if refinement.kind == "finanzierung":
+        if refinement.kind in ("finanzierung", "sachlicher"):
             return checked(refined)
         return writer.rewrite(refined, "sachdarstellung", precedents=refinement.kind != "kuerzer")
 

@@ -161,6 +161,18 @@ def test_follow_up_refinements_become_versions(
         assert with_fact["finanzielle_auswirkungen"] == financed["finanzielle_auswirkungen"]
         assert "Vergleichbare Vorlagen" not in shorter["sachdarstellung"]
         assert shorter["beschlussvorschlag"] == first["beschlussvorschlag"]
+        # „sachlicher“: nothing judging in the fake model's text, so no version (422) ...
+        plain = client.post("/api/chat", json={"nachricht": "sachlicher", "entwurf": draft_id})
+        assert plain.status_code == 422 and "keine wertenden" in plain.json()["detail"]
+        # ... until the clerk's saved edit has some
+        judging = {**shorter, "sachdarstellung": "Leider, der Bedarf ist sehr hoch!"}
+        assert client.put(f"/api/drafts/{draft_id}", json=judging).status_code == 200
+        events = _refine(client, draft_id, "sachlicher")
+        assert events[0]["data"]["text"].startswith("Wertende Wörter werden entfernt")
+        assert events[-1]["event"] == "done"
+        latest = client.get(f"/api/drafts/{draft_id}/versions").json()[-1]
+        assert latest["source"] == "refined"
+        assert latest["draft"]["sachdarstellung"] == "Der Bedarf ist hoch."
 
 
 def test_refinements_that_cannot_be_applied_are_answered(
@@ -171,10 +183,10 @@ def test_refinements_that_cannot_be_applied_are_answered(
     leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
     with server.client() as client:
         draft_id = _draft(client, leser)
-        events = _refine(client, draft_id, "sachlicher", leser)
+        events = _refine(client, draft_id, "Fakt ergänzen", leser)
         assert [e["event"] for e in events] == ["antwort"]
-        assert events[0]["data"]["hint"].startswith("„sachlicher“ kann der Assistent nicht")
-        assert "Finanzierung ergänzen" in events[0]["data"]["text"]
+        assert events[0]["data"]["hint"].startswith("Bitte nennen Sie nach „Fakt ergänzen:“")
+        assert "sachlicher" in events[0]["data"]["text"]
         # without an open draft a refinement is not understood, as before
         plain = client.post("/api/chat", json={"nachricht": "kürzer"}, headers=leser)
         assert _events(plain.text)[0]["event"] == "antwort"

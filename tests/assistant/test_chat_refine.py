@@ -11,9 +11,15 @@ from pydantic import ValidationError
 from assistant.draft_case import NO_FINANCIAL_IMPACT
 from assistant.draft_events import DraftDone, DraftEvent, Section
 from assistant.draft_jobs import DraftJobs
-from assistant.schema import Draft, DraftRequest, ValidationReport
+from assistant.schema import Draft, ValidationReport
 from assistant.usecases.chat_refine import Refinement, read_refinement
-from assistant.usecases.refine import start_refine, with_fact, with_finance
+from assistant.usecases.refine import (
+    NothingToRefine,
+    plainer,
+    start_refine,
+    with_fact,
+    with_finance,
+)
 from tests.assistant.test_draft_jobs import Streamer
 from tests.assistant.test_draft_rewrite import Archive
 from tests.assistant.test_drafting import GOOD, PRECEDENT, ScriptedChat, _request, _service
@@ -51,7 +57,7 @@ def test_what_can_be_applied() -> None:
     assert Refinement(kind="kuerzer").usable
     assert Refinement(kind="fakt", text="x").usable
     assert not Refinement(kind="fakt").usable
-    assert not Refinement(kind="sachlicher", text="x").usable
+    assert Refinement(kind="sachlicher").usable
 
 
 def _draft(**request: str) -> Draft:
@@ -150,16 +156,39 @@ def test_fact_and_kuerzer_write_the_sachdarstellung_again() -> None:
     assert [(s, p) for _, s, p in writer.asked] == [("sachdarstellung", False)]
 
 
-def test_sachlicher_is_not_applied() -> None:
-    with pytest.raises(ValueError):
-        asyncio.run(
-            start_refine(
-                DraftJobs(Writer()),  # type: ignore[arg-type]
-                Archive(Draft(request=DraftRequest(betreff="B", gremium="Rat"))),
-                Writer(),
-                "d1",
-                Refinement(kind="sachlicher"),
-                actor="bob",
-                allow_nonpublic=False,
-            )
+def _refine_of(base: Draft, refinement: Refinement) -> tuple[Archive, Writer, list[str]]:
+    archive, writer = Archive(base), Writer()
+
+    async def run() -> list[str]:
+        jobs = DraftJobs(writer, archive)  # type: ignore[arg-type]
+        job = await start_refine(
+            jobs, archive, writer, "d1", refinement, actor="bob", allow_nonpublic=False
         )
+        return [event.type async for event in job.follow()]
+
+    return archive, writer, asyncio.run(run())
+
+
+def test_sachlicher_takes_judging_words_out_by_rules() -> None:
+    base = _draft()
+    judging = base.model_copy(
+        update={
+            "sachdarstellung": "Die Sanierung ist leider sehr dringend!\n" + base.sachdarstellung
+        }
+    )
+    archive, writer, kinds = _refine_of(judging, Refinement(kind="sachlicher"))
+    assert kinds == ["queued", "retrieval", "section_done", "section_done", "validation", "done"]
+    assert writer.asked == []  # no model
+    assert archive.calls == [("add_version", "d1", "bob", "refined")]
+    plain = plainer(judging)
+    assert plain.sachdarstellung.startswith("Die Sanierung ist dringend.\n")
+    assert plain.sachdarstellung.endswith(base.sachdarstellung)
+    assert plain.beschlussvorschlag == base.beschlussvorschlag
+    assert plain.validation is not None
+
+
+def test_sachlicher_on_a_plain_draft_makes_no_version() -> None:
+    base = _draft()
+    plain = base.model_copy(update={"sachdarstellung": "Der Rat hat 2024 beraten [1]."})
+    with pytest.raises(NothingToRefine, match="keine wertenden"):
+        _refine_of(plain, Refinement(kind="sachlicher"))

@@ -56,8 +56,12 @@ def test_a_follow_up_message_refines_the_open_draft(live: LiveApp, page_of: Any)
     message = page.get_by_label("Ihre Nachricht")
     message.fill("sachlicher")
     page.get_by_role("button", name="Nachricht senden").click()
+    # the fake model's text has no judging words: said on the page, no new version
+    expect(page.locator("#fehler")).to_contain_text("keine wertenden oder verstärkenden Wörter")
+    message.fill("Fakt ergänzen")
+    page.get_by_role("button", name="Nachricht senden").click()
     answer = page.locator("#antwort")
-    expect(answer).to_contain_text("„sachlicher“ kann der Assistent nicht verlässlich umsetzen")
+    expect(answer).to_contain_text("Bitte nennen Sie nach „Fakt ergänzen:“ den Fakt.")
     expect(answer).to_contain_text("Finanzierung ergänzen")
     assert_accessible(page, "refinement help")
 
