@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from assistant.settings_access import ACCESS_NAME_PATTERN, Right
 
@@ -45,6 +45,28 @@ class SlackSettings(BaseModel):
     bot_token: SecretStr | None = None
     socket_mode: bool = False
     app_token: SecretStr | None = Field(default=None, description="xapp-… for Socket Mode.")
+    api_url: str = Field(
+        default="https://slack.com/api/",
+        pattern=r"^https?://",
+        description="Slack's Web API (tests: a local recording server).",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> SlackSettings:
+        """An enabled Slack bot refuses to start without what it needs: the bot token, the
+        signing secret (every request is verified with it) and, for Socket Mode, the app
+        token."""
+        if not self.enabled:
+            return self
+        if self.bot_token is None:
+            raise ValueError("bots.slack.bot_token fehlt (xoxb-…)")
+        if self.signing_secret is None or not self.signing_secret.get_secret_value():
+            raise ValueError(
+                "bots.slack.signing_secret fehlt; ohne ihn startet der Slack-Bot nicht"
+            )
+        if self.socket_mode and self.app_token is None:
+            raise ValueError("bots.slack.app_token fehlt (xapp-…), nötig für den Socket Mode")
+        return self
 
 
 class TeamsSettings(BaseModel):
