@@ -10,18 +10,16 @@ concurrent ``add_version`` calls therefore get distinct numbers without retries.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, get_args
 
 from sqlalchemy import Engine, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.ports import (
     INTERRUPTED_MESSAGE,
-    ArchiveError,
     AuditAction,
     AuditEntry,
     CitedVorlage,
@@ -32,7 +30,7 @@ from assistant.ports import (
     VersionSource,
 )
 from assistant.schema import MAX_ID_LENGTH, Draft, DraftRequest
-from storage.database import create_database_engine, safe_url, upgrade
+from storage.database import create_database_engine, safe_url, transaction, upgrade
 from storage.models import (
     ACTOR_LENGTH,
     MODEL_LENGTH,
@@ -111,18 +109,9 @@ class SqlDraftArchive:
         """Close the pooled connections (the archive opens new ones if used again)."""
         self.engine.dispose()
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        """One transaction; database failures become :class:`ArchiveError` (the message never
-        carries the statement's parameters, which may hold draft text)."""
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except DBAPIError as err:
-            raise ArchiveError(
-                "Die Entwurfsdatenbank hat die Anfrage nicht ausgeführt "
-                f"({type(err.orig).__name__ if err.orig is not None else type(err).__name__})."
-            ) from err
+    def _session(self) -> AbstractContextManager[Session]:
+        """One transaction (:func:`storage.database.transaction`)."""
+        return transaction(self._sessions)
 
     # --- jobs ----------------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.ports import ArchiveError
 
@@ -36,6 +39,20 @@ SQLITE_TIMEOUT_S = 30.0
 def sqlite_url(path: Path) -> str:
     """The URL of a SQLite database file (made absolute)."""
     return f"sqlite:///{path.expanduser().resolve()}"
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction; database failures become :class:`ArchiveError` (the message never
+    carries the statement's parameters, which may hold draft text)."""
+    try:
+        with sessions.begin() as session:
+            yield session
+    except DBAPIError as err:
+        raise ArchiveError(
+            "Die Entwurfsdatenbank hat die Anfrage nicht ausgeführt "
+            f"({type(err.orig).__name__ if err.orig is not None else type(err).__name__})."
+        ) from err
 
 
 def safe_url(url: URL) -> str:
