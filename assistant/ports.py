@@ -301,7 +301,17 @@ class ChatModelFactory(Protocol):
 
 DraftStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 VersionSource = Literal["generated", "edited", "rewritten", "refined"]
-AuditAction = Literal["draft", "export", "ingest", "edit", "cancel", "search"]
+AuditAction = Literal[
+    "draft",
+    "export",
+    "ingest",
+    "edit",
+    "cancel",
+    "search",
+    "request_approval",
+    "approve",
+    "return",
+]
 
 INTERRUPTED_MESSAGE = (
     "Der Entwurf wurde durch einen Neustart des Servers unterbrochen; bitte erneut starten."
