@@ -1,0 +1,100 @@
+"""The German wording of batch summaries (issue 13): field titles, statuses, reasons, counts.
+
+Shared by the checks (where a finding applies), the CLI, the report and the search results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = [
+    "BEZUG_LABELS",
+    "COVERAGE_LABELS",
+    "STATUS_LABELS",
+    "SUMMARY_FIELD_TITLES",
+    "model_failed",
+    "not_in_limit",
+    "not_in_since",
+    "parse_failed",
+    "partly_read",
+    "summary_counts",
+    "summary_field_title",
+    "unexpected_failure",
+]
+
+SUMMARY_FIELD_TITLES: dict[str, str] = {
+    "kurzfassung": "Kurzfassung",
+    "beschluss": "Beschluss",
+    "entscheidendes_gremium": "Entscheidendes Gremium",
+    "betraege": "Beträge",
+    "schlagworte": "Schlagworte",
+    "betroffene_gruppen": "Betroffene Gruppen",
+    "orte": "Orte",
+    "integrationskonzept": "Integrationskonzept",
+}
+_SUBFIELDS = {"betrag": "Betrag", "zweck": "Zweck", "referenz": "Name", "bezug": "Bezug"}
+_ITEM = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
+
+STATUS_LABELS: dict[str, str] = {
+    "ok": "geprüft",
+    "befunde": "mit Befunden",
+    "fehlgeschlagen": "fehlgeschlagen",
+    "uebersprungen": "übersprungen",
+}
+COVERAGE_LABELS: dict[str, str] = {
+    "vollstaendig": "ganz gelesen",
+    "teilweise": "teilweise gelesen",
+    "keine": "nicht gelesen",
+}
+BEZUG_LABELS: dict[str, str] = {
+    "ist_konzept": "ist ein Integrationskonzept",
+    "setzt_um": "setzt ein Integrationskonzept um",
+    "verweist": "verweist auf ein Integrationskonzept",
+    "keiner": "kein Bezug",
+}
+
+
+def summary_field_title(name: str) -> str:
+    """ "betraege[1].zweck" -> "Beträge, Nr. 2, Zweck"; unknown names as they are."""
+    match = _ITEM.fullmatch(name)
+    if not match:
+        return name
+    field, index, sub = match.groups()
+    parts = [SUMMARY_FIELD_TITLES.get(field, field)]
+    if index is not None:
+        parts.append(f"Nr. {int(index) + 1}")
+    if sub:
+        parts.append(_SUBFIELDS.get(sub, sub))
+    return ", ".join(parts)
+
+
+def model_failed(detail: str) -> str:
+    return f"Das Sprachmodell hat keine brauchbare Zusammenfassung geliefert: {detail}"
+
+
+def unexpected_failure() -> str:
+    return "Die Vorlage konnte wegen eines internen Fehlers nicht zusammengefasst werden."
+
+
+def parse_failed(detail: str) -> str:
+    return f"Die Vorlage konnte nicht gelesen werden: {detail}"
+
+
+def not_in_since(since: str) -> str:
+    return f"Die Vorlage ist älter als {since} oder undatiert (--since)."
+
+
+def not_in_limit(limit: int) -> str:
+    return f"Nicht bearbeitet: die Grenze von {limit} Vorlagen je Lauf war erreicht (--limit)."
+
+
+def partly_read(read: int, total: int) -> str:
+    return f"Nur {read} von {total} Teilen der Vorlage wurden gelesen; der Rest war zu lang."
+
+
+def summary_counts(counts: Mapping[str, int]) -> str:
+    """ "12 geprüft, 3 mit Befunden, 1 fehlgeschlagen, 40 schon erledigt" (zeros left out)."""
+    labels = {**STATUS_LABELS, "erledigt": "schon erledigt"}
+    shown = [f"{n} {labels.get(key, key)}" for key, n in counts.items() if n]
+    return ", ".join(shown) or "noch nichts"
