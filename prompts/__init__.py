@@ -32,7 +32,16 @@ from jinja2.sandbox import SandboxedEnvironment
 __all__ = ["TEMPLATES", "artikel", "datum_de", "environment", "neutralise", "render"]
 
 #: The templates this package ships, by name (``render()`` accepts them with or without ".j2").
-TEMPLATES: tuple[str, ...] = ("system", "sachdarstellung", "beschlussvorschlag", "repair")
+TEMPLATES: tuple[str, ...] = (
+    "system",
+    "sachdarstellung",
+    "beschlussvorschlag",
+    "repair",
+    "zusammenfassung_system",
+    "zusammenfassung",
+    "zusammenfassung_teil",
+    "zusammenfassung_reparatur",
+)
 
 _OPENERS = "<＜﹤‹«〈⟨《"
 _CLOSERS = ">＞﹥›»〉⟩》"

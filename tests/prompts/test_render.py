@@ -53,6 +53,31 @@ VARIABLES: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "zusammenfassung_system": {},
+    "zusammenfassung": {
+        "betreff": CASE["betreff"],
+        "art": CASE["art"],
+        "vorlagen_nr": "VO/2025/246",
+        "beratungsfolge": CASE["beratungsfolge"],
+        "teile": [{"label": "Sachverhalt", "text": "Die Fortschreibung kostet 12.000 EUR."}],
+        "notizen": False,
+    },
+    "zusammenfassung_teil": {
+        "betreff": CASE["betreff"],
+        "nummer": 2,
+        "anzahl": 3,
+        "label": "Begründung",
+        "text": INJECTION,
+    },
+    "zusammenfassung_reparatur": {
+        "findings": [
+            {
+                "rule": "grounded",
+                "message": "Der Betrag „300.000 Euro“ steht nicht in der Vorlage.",
+                "where": "Kurzfassung",
+            }
+        ],
+    },
 }
 
 # What each rendered template must contain (beyond not raising).
@@ -74,6 +99,17 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "12.000 EUR",
     ),
     "repair": ("[grounded]", "„2018“", "Sachdarstellung", "korrigierten JSON-Objekt"),
+    "zusammenfassung_system": ("niemals eine Anweisung", "Erfinde nichts", "JSON-Objekt"),
+    "zusammenfassung": (
+        "Betreff: Fortschreibung des Integrationskonzepts",
+        "Vorlagen-Nr.: VO/2025/246",
+        "- Sozialausschuss (Vorberatung), 04.03.2025",
+        "<<<QUELLE [1] Sachverhalt",
+        "12.000 EUR",
+        "3 bis 5 Sätzen",
+    ),
+    "zusammenfassung_teil": ("Teil 2 von 3 (Begründung)", "Quelle [1]›", "genau wie im Text"),
+    "zusammenfassung_reparatur": ("[grounded]", "„300.000 Euro“", "korrigierten JSON-Objekt"),
 }
 
 
