@@ -31,7 +31,18 @@ from api import errors
 from api.auth import install_access
 from api.container import Services, Store
 from api.limits import BodyLimit
-from api.routes import chat, checks, drafts, health, ingest, page, revisions, search, session
+from api.routes import (
+    chat,
+    checks,
+    drafts,
+    health,
+    ingest,
+    page,
+    revisions,
+    search,
+    session,
+    vorlagen,
+)
 from api.timeouts import RequestTimeout
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
@@ -115,8 +126,9 @@ def create_app(
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestTimeout, timeout_s=server.request_timeout_s)
-    for module in (health, session, search, drafts, revisions, checks, ingest, chat, page):
+    for module in (health, session, search, vorlagen, drafts, revisions, checks, ingest, chat):
         app.include_router(module.router)
+    app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
     return app
 
