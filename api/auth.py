@@ -95,6 +95,7 @@ log = logging.getLogger("vorlagen.auth")
 
 NONPUBLIC = "nichtoeffentlich"
 INGEST = "ingest"
+APPROVE = "mitzeichnen"
 KEY_PREFIX = "va_"
 # The same rule as assistant.settings.ACCESS_NAME_PATTERN (tests/api/test_auth.py checks it).
 NAME_PATTERN = r"^[\w.@-][\w .@-]{0,63}$"
@@ -157,16 +158,24 @@ class ServerConfig(Protocol):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: an API key's or a user's name, or ``lokal``; and its rights."""
+    """Who sent a request: an API key's or a user's name, or ``lokal``; and its rights
+    (``may_approve``: decide on a Mitzeichnung, the right ``mitzeichnen``)."""
 
     name: str
     kind: Literal["key", "user", "local"]
     may_see_nonpublic: bool = False
     may_ingest: bool = False
+    may_approve: bool = False
 
 
 def _caller(name: str, kind: Literal["key", "user", "local"], rights: frozenset[str]) -> Caller:
-    return Caller(name, kind, may_see_nonpublic=NONPUBLIC in rights, may_ingest=INGEST in rights)
+    return Caller(
+        name,
+        kind,
+        may_see_nonpublic=NONPUBLIC in rights,
+        may_ingest=INGEST in rights,
+        may_approve=APPROVE in rights,
+    )
 
 
 @dataclass(frozen=True)

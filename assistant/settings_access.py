@@ -17,8 +17,10 @@ __all__ = [
     "UserSettings",
 ]
 
-Right = Literal["nichtoeffentlich", "ingest"]
-"""What a caller may do beyond searching public papers: see nichtöffentliche Vorlagen; ingest."""
+Right = Literal["nichtoeffentlich", "ingest", "mitzeichnen"]
+"""What a caller may do beyond searching public papers: see nichtöffentliche Vorlagen; ingest;
+decide on a Mitzeichnung (approve or return a draft sent to them). Bot users are approvers
+with ``approver = true`` instead (``assistant.settings_bots``)."""
 
 # Names of keys and users: they appear in logs and the audit log, so no control characters.
 ACCESS_NAME_PATTERN = r"^[\w.@-][\w .@-]{0,63}$"

@@ -51,14 +51,18 @@ BASE = "http://127.0.0.1:8000"
 LOOPBACK_CLIENT = ("127.0.0.1", 50000)
 
 READER = new_api_key()  # sees public papers only
-INGESTER = new_api_key()  # may ingest and see nichtöffentliche Vorlagen
+INGESTER = new_api_key()  # may ingest, see nichtöffentliche Vorlagen and approve
 
 
 def server(**overrides: Any) -> ServerSettings:
     config: dict[str, Any] = {
         "api_keys": [
             {"name": "leser", "hash": READER.hash},
-            {"name": "import", "hash": INGESTER.hash, "rights": ["ingest", "nichtoeffentlich"]},
+            {
+                "name": "import",
+                "hash": INGESTER.hash,
+                "rights": ["ingest", "nichtoeffentlich", "mitzeichnen"],
+            },
         ],
         "users": [{"name": "anna", "password_hash": ANNA_HASH, "rights": ["nichtoeffentlich"]}],
         "session_secret": SECRET,
@@ -145,9 +149,11 @@ def test_a_valid_key_is_its_caller_with_its_rights() -> None:
         "kind": "key",
         "may_see_nonpublic": False,
         "may_ingest": False,
+        "may_approve": False,
     }
     answer = http.get("/api/wer", headers=bearer(INGESTER.key)).json()
     assert answer["name"] == "import" and answer["may_ingest"] and answer["may_see_nonpublic"]
+    assert answer["may_approve"]
 
 
 def test_a_wrong_or_missing_key_gets_401_in_german_with_a_bearer_challenge() -> None:
@@ -205,6 +211,7 @@ def test_login_sets_a_safe_cookie_and_the_session_is_a_user_caller() -> None:
         "kind": "user",
         "may_see_nonpublic": True,
         "may_ingest": False,
+        "may_approve": False,
     }
     assert http.get("/api/session").json()["csrf_token"] == info["csrf_token"]
 
@@ -367,6 +374,7 @@ def test_local_mode_callers_have_no_rights_by_default() -> None:
         "kind": "local",
         "may_see_nonpublic": False,
         "may_ingest": False,
+        "may_approve": False,
     }
     assert http.post("/api/drafts").status_code == 200  # no token needed, nobody logs in
     assert http.post("/api/ingest").status_code == 403
