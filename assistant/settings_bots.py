@@ -87,6 +87,19 @@ class TeamsSettings(BaseModel):
         description="Accept unauthenticated requests; only on loopback, never in production.",
     )
 
+    @model_validator(mode="after")
+    def _complete(self) -> TeamsSettings:
+        """An enabled Teams bot refuses to start without its credentials (app id and
+        password: every request's token is checked against the app id, every reply needs a
+        token for the password), unless the local test mode is explicitly on."""
+        if not self.enabled or self.test_mode:
+            return self
+        if not self.app_id:
+            raise ValueError("bots.teams.app_id fehlt; ohne sie startet der Teams-Bot nicht")
+        if self.app_password is None or not self.app_password.get_secret_value():
+            raise ValueError("bots.teams.app_password fehlt; ohne es startet der Teams-Bot nicht")
+        return self
+
 
 class BotSettings(BaseModel):
     """The bots, the platform users they know, and the public address of the page (for
