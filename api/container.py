@@ -9,19 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.drafting import DraftingService
-from assistant.ports import ChatModelFactory, DraftArchive, Embedder, KeywordIndex, VectorIndex
+from assistant.ports import (
+    ChatModelFactory,
+    DraftArchive,
+    Embedder,
+    KeywordIndex,
+    VectorIndex,
+    VorlageRecords,
+)
+from assistant.ports_approval import ApprovalArchive
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
 from assistant.usecases.drafts import prepare_request
 from assistant.usecases.ingest import IngestSources, gather_sources, run_ingest
 from assistant.usecases.models import ModelStatus, model_status
-from assistant.usecases.search import SearchRequest, SearchResult, check_index, search
+from assistant.usecases.search import (
+    SearchRequest,
+    SearchResult,
+    check_index,
+    search,
+    with_summaries,
+)
+from assistant.usecases.summarize_sources import StoredVorlagen
+from assistant.usecases.summary_store import JsonlSummaries, StoredSummaries
 from ingest.parse import ParseOptions, parse_path, parse_raw
 from ingest.pipeline import IngestPipeline, IngestSummary, ProgressCallback
 from ingest.sources.base import RawDocument
@@ -61,7 +77,8 @@ class Store:
     """The search store in one directory: embedder, dense and keyword index, ingestion ledger.
 
     Layout of ``directory``: ``chroma/`` (embedded Chroma; absent in server mode),
-    ``keyword/`` (the BM25 index), ``ledger.json`` and ``ingest.lock`` (the ingestion pipeline).
+    ``keyword/`` (the BM25 index), ``vorlagen/`` (the parsed Vorlagen, for opening one),
+    ``ledger.json`` and ``ingest.lock`` (the ingestion pipeline).
     Everything is built on first access and nothing is loaded before first use (the backends'
     ``warm_up()``), so building a ``Store`` is cheap.
     """
@@ -118,6 +135,25 @@ class Store:
         return BM25Index(self.directory / "keyword")
 
     @cached_property
+    def records(self) -> VorlageRecords:
+        """The parsed Vorlagen, one JSON file each."""
+        from vectorstore.records import JsonVorlageRecords
+
+        return JsonVorlageRecords(self.directory / "vorlagen")
+
+    @cached_property
+    def summaries(self) -> StoredSummaries:
+        """The summaries of this store's Vorlagen (``summaries.jsonl``; issue 13)."""
+        return JsonlSummaries(self.directory / "summaries.jsonl")
+
+    def chunk_vorlagen(self) -> StoredVorlagen:
+        """The Vorlagen of this store put together from the keyword index's chunks."""
+        from vectorstore.chunk_vorlagen import ChunkVorlagen
+        from vectorstore.keyword import BM25Index
+
+        return ChunkVorlagen(BM25Index(self.directory / "keyword"))
+
+    @cached_property
     def retriever(self) -> HybridRetriever:
         """Hybrid search (dense + BM25, fused and diversified) over this store."""
         return HybridRetriever(self.embedder, self.vector_index, self.keyword_index)
@@ -129,8 +165,10 @@ class Store:
         progress: Callable[[SyncProgress], None] | None = None,
         *,
         full: bool = False,
+        state_file: Path | None = None,
     ) -> OParlSync:
-        """A sync run against an OParl system; its state lives beside this store's ledger.
+        """A sync run against an OParl system; its state lives beside this store's ledger
+        (or in ``state_file``: the summaries keep their own).
 
         ``full`` forgets where earlier syncs stopped (for a rebuild: every paper again). The
         caller commits the sync only after the pipeline stored what it yielded.
@@ -140,8 +178,8 @@ class Store:
             pdf_timeout_s=parse_options.pdf_timeout_s,
             pdf_memory_mb=parse_options.pdf_memory_mb,
         )
-        self.directory.mkdir(parents=True, exist_ok=True)
-        state = self.directory / "oparl-state.json"
+        state = state_file or self.directory / "oparl-state.json"
+        state.parent.mkdir(parents=True, exist_ok=True)
         if full:
             state.unlink(missing_ok=True)
         return OParlSync(url, state, limits=limits, progress=progress)
@@ -159,6 +197,7 @@ class Store:
             parse_recipe=repr(parse_options),
             batch_size=self.settings.batch_size,
             progress=progress,
+            records=self.records,
         )
 
 
@@ -186,11 +225,17 @@ class Services:
         Cheap: the worker is started (and the bundled file assembled) on first use or
         ``warm_up()``; one instance, and one worker, serves every request.
         """
+        return self.chat_model_factory()()
+
+    def chat_model_factory(self) -> Callable[[], ChatModelFactory]:
+        """A picklable callable that builds the configured chat model (for processes that
+        need a client of their own: the Ray actors of ``vorlagen summarize``)."""
         from assistant.chat_models import make_chat_model  # LangChain: only when needed
         from assistant.model_worker import WorkerSettings
 
         conf = self.settings.llm
-        return make_chat_model(
+        return partial(
+            make_chat_model,
             conf.backend,
             models_dir=self.settings.models_dir(),
             model_path=conf.model_path,
@@ -217,6 +262,31 @@ class Services:
         conf = self.settings.database
         url = conf.url or sqlite_url(self.settings.data_dir / "vorlagen.db")
         return open_archive(url, instance=conf.instance)
+
+    def approvals_for(self, archive: DraftArchive) -> ApprovalArchive:
+        """The Mitzeichnung's requests and decisions, in the database of ``archive``."""
+        from storage import SqlApprovalArchive, SqlDraftArchive
+
+        if not isinstance(archive, SqlDraftArchive):
+            raise TypeError("the Mitzeichnung is stored beside a storage.SqlDraftArchive")
+        return SqlApprovalArchive(archive.engine)
+
+    def approvers(self) -> dict[str, bool]:
+        """Who can be asked for a Mitzeichnung, and whether they may see nichtöffentliche
+        Vorlagen: web users and API keys with the right ``mitzeichnen``, bot users with
+        ``approver = true``. A name configured several times sees them only when every
+        approving entry of it may."""
+        server, bots = self.settings.server, self.settings.bots
+        entries = [
+            (entry.name, entry.rights)
+            for entry in (*server.users, *server.api_keys)
+            if "mitzeichnen" in entry.rights
+        ]
+        entries += [(user.name, user.rights) for user in bots.users if user.approver]
+        rights: dict[str, bool] = {}
+        for name, granted in entries:
+            rights[name] = rights.get(name, True) and "nichtoeffentlich" in granted
+        return rights
 
     @cached_property
     def access(self) -> Access:
@@ -245,7 +315,8 @@ class Services:
         ``allow_nonpublic`` only for callers who may see nichtöffentliche Vorlagen."""
         target = store or self.store
         check_index(target.keyword_index, target.directory)
-        return search(target.retriever, request, allow_nonpublic=allow_nonpublic)
+        result = search(target.retriever, request, allow_nonpublic=allow_nonpublic)
+        return with_summaries(result, target.summaries)
 
     def ingest_sources(
         self,

@@ -53,6 +53,7 @@ from assistant.presenter_revisions import (
     refine_started,
     version_source,
 )
+from assistant.presenter_vorlage import SYSTEM_LABELS, UNKNOWN_VORLAGE, system_label
 from assistant.schema import Finding, Rolle, ValidationReport
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "SECTION_TITLES",
     "SEVERITY_LABELS",
     "STATUS_LABELS",
+    "SYSTEM_LABELS",
+    "UNKNOWN_VORLAGE",
     "VERSION_SOURCES",
     "diff_summary",
     "draft_finished",
@@ -103,6 +106,7 @@ __all__ = [
     "refine_started",
     "rolle_named",
     "section_title",
+    "system_label",
     "validation_summary",
     "version_source",
 ]

@@ -59,6 +59,7 @@ from assistant.ports import (
     Embedder,
     KeywordIndex,
     VectorIndex,
+    VorlageRecords,
     inconsistent_vorlagen,
     vorlage_of,
 )
@@ -406,6 +407,10 @@ class IngestPipeline:
             (a crash loses at most one batch of work).
         embed_batch_size: texts per ``embed_documents`` call.
         progress: called after each document.
+        records: where the parsed Vorlagen are kept for opening (``None``: not kept). A
+            record is written before the ledger commits its Vorlage and deleted with it; an
+            unchanged source whose record is missing (a store from before records) is parsed
+            again for its record only, without embedding.
     """
 
     def __init__(
@@ -421,6 +426,7 @@ class IngestPipeline:
         batch_size: int = 32,
         embed_batch_size: int = 32,
         progress: ProgressCallback | None = None,
+        records: VorlageRecords | None = None,
     ) -> None:
         if dense_policy not in DENSE_POLICIES:
             raise ValueError(f"unknown dense policy {dense_policy!r}")
@@ -437,6 +443,7 @@ class IngestPipeline:
         self.batch_size = batch_size
         self.embed_batch_size = embed_batch_size
         self.progress = progress
+        self.records = records
 
     @property
     def recipe(self) -> str:
@@ -482,6 +489,8 @@ class IngestPipeline:
         self.vector_index.reset()
         self.keyword_index.reset()
         self.keyword_index.persist()
+        if self.records is not None:
+            self.records.reset()
 
     def recover(self) -> int:
         """Delete every Vorlage the indexes and the ledger disagree about; return how many.
@@ -498,6 +507,9 @@ class IngestPipeline:
             self.vector_index.delete_vorlage(vorlage_id)
             self.keyword_index.delete_vorlage(vorlage_id)
         self.keyword_index.persist()
+        if self.records is not None:
+            for vorlage_id in bad:
+                self.records.delete(vorlage_id)
         self.ledger.entries = {
             k: e for k, e in self.ledger.entries.items() if e.vorlage_id not in bad
         }
@@ -548,6 +560,7 @@ class IngestPipeline:
             old = self.ledger.entries.get(key)
             if old and old.content_hash == content_hash and old.recipe == self.recipe:
                 summary.unchanged += 1
+                self._backfill(document, old.vorlage_id)
                 return None
             vorlage = document.parse()
             chunks = chunk_vorlage(vorlage, self.chunking)
@@ -560,6 +573,18 @@ class IngestPipeline:
             outcome = "duplicate"
         replaces = old.vorlage_id if old else None
         return _Prepared(key, content_hash, vorlage, chunks, dense, outcome, replaces)
+
+    def _backfill(self, document: Document, vorlage_id: str) -> None:
+        """The record of an unchanged source that has none yet (parsed, not embedded)."""
+        if self.records is None or self.records.has(vorlage_id):
+            return
+        try:
+            vorlage = document.parse()
+        except Exception:  # the indexes hold it; only its record is missing
+            log.info("no record for Vorlage %s: parsing failed", vorlage_id, exc_info=True)
+            return
+        if vorlage.id == vorlage_id:
+            self.records.put(vorlage)
 
     def _embed(self, prepared: list[_Prepared], summary: IngestSummary) -> list[_Prepared]:
         """Fill in the vectors; a document whose embedding fails is recorded as failed."""
@@ -607,7 +632,8 @@ class IngestPipeline:
     def _write(self, items: list[_Prepared], summary: IngestSummary) -> None:
         """Delete replaced Vorlagen, upsert into both indexes, persist, then commit the ledger."""
         writing = [p for p in items if p.outcome != "duplicate"]
-        for vorlage_id in self._to_delete(items):
+        deleted = self._to_delete(items)
+        for vorlage_id in deleted:
             self.vector_index.delete_vorlage(vorlage_id)
             self.keyword_index.delete_vorlage(vorlage_id)
         dense_chunks = [c for p in writing for c in p.dense]
@@ -616,6 +642,7 @@ class IngestPipeline:
             self.vector_index.upsert(dense_chunks, dense_vectors)
         self.keyword_index.upsert([c for p in writing for c in p.chunks])
         self.keyword_index.persist()
+        self._keep_records(writing, deleted)
         entries = {p.vorlage.id: self._entry(p) for p in writing}
         recorded: list[_Prepared] = []
         for item in items:
@@ -631,6 +658,16 @@ class IngestPipeline:
         self.ledger.save()
         for item in recorded:
             self._count(item, summary)
+
+    def _keep_records(self, writing: list[_Prepared], deleted: list[str]) -> None:
+        if self.records is None:
+            return
+        written = {p.vorlage.id for p in writing}
+        for vorlage_id in deleted:
+            if vorlage_id not in written:
+                self.records.delete(vorlage_id)
+        for item in writing:
+            self.records.put(item.vorlage)
 
     def _to_delete(self, items: list[_Prepared]) -> list[str]:
         """Old Vorlagen of changed sources that no other source yields, and ids being rewritten.

@@ -1,5 +1,6 @@
 """The clerks' page: ``GET /`` (the draft form), ``GET /entwurf/{id}`` (the same page,
-re-attached to one draft), ``GET /anmelden`` (the login page).
+re-attached to one draft), ``GET /vorlage/{id}`` (one stored Vorlage as parsed, with the
+passage ``?stelle=`` marked), ``GET /anmelden`` (the login page).
 
 Server-rendered jinja2 templates (``api/templates/``) with plain JavaScript
 (``api/static/``, served from the app's own origin under ``/static``); the page is a client
@@ -9,7 +10,8 @@ from the presenter and are handed to the script as JSON in the page.
 
 When the server has users or keys (not the local mode), a request without a valid session
 is sent to the login page; the page then sends the session's CSRF token with every change.
-The upload of Vorlagen is shown only to a caller with the right to ingest.
+The upload of Vorlagen is shown only to a caller with the right to ingest. The Vorlage page
+is rendered on the server from the same use case as ``GET /api/vorlagen/{id}`` (no script).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.auth import access_of, caller_from_request
+from api.deps import StoreDep
+from api.routes.vorlagen import VorlageId
 from assistant import presenter
+from assistant.usecases.vorlage_view import UnknownVorlage, VorlageView, find_passage, open_vorlage
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]
 
@@ -33,6 +38,7 @@ STATIC_DIR = HERE / "static"
 LOGIN_PATH = "/anmelden"
 # What a draft id may look like in the page's address (the API answers 404 for others).
 DRAFT_ID = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_PASSAGE_CHARS = 2000  # ``?stelle=``: a cited passage is at most a few hundred
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))  # autoescapes .html
@@ -89,6 +95,46 @@ def index(request: Request) -> Response:
 @router.get("/entwurf/{draft_id}", response_class=HTMLResponse)
 def draft_page(request: Request, draft_id: DraftId) -> Response:
     return _draft_page(request, draft_id)
+
+
+@router.get("/vorlage/{vorlage_id}", response_class=HTMLResponse)
+def vorlage_page(
+    request: Request, vorlage_id: VorlageId, store: StoreDep, stelle: str = ""
+) -> Response:
+    mode = _mode(request)
+    if mode == "abgemeldet":
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    caller = caller_from_request(request)
+    try:
+        view = open_vorlage(
+            store.records,
+            vorlage_id,
+            allow_nonpublic=caller is not None and caller.may_see_nonpublic,
+        )
+    except UnknownVorlage as err:
+        refused = {"mode": mode, "error": str(err)}
+        return templates.TemplateResponse(request, "vorlage.html", refused, status_code=404)
+    context: dict[str, Any] = {
+        "mode": mode,
+        "view": view,
+        "sections": _marked_sections(view, stelle[:MAX_PASSAGE_CHARS]),
+        "system": presenter.system_label(view.quelle.system),
+        "german_date": presenter.german_date,
+    }
+    return templates.TemplateResponse(request, "vorlage.html", context)
+
+
+def _marked_sections(view: VorlageView, stelle: str) -> list[dict[str, Any]]:
+    """The sections with the passage ``stelle`` split out of the first one that holds it."""
+    sections: list[dict[str, Any]] = []
+    found = False
+    for section in view.sections:
+        place = None if found or not stelle else find_passage(section.text, stelle)
+        found = found or place is not None
+        text = section.text
+        parts = (text[: place[0]], text[place[0] : place[1]], text[place[1] :]) if place else None
+        sections.append({"heading": section.heading, "text": text, "parts": parts})
+    return sections
 
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
