@@ -32,6 +32,7 @@ from api.auth import install_access
 from api.container import Services, Store
 from api.limits import BodyLimit
 from api.routes import (
+    approval,
     chat,
     checks,
     drafts,
@@ -121,12 +122,15 @@ def create_app(
     app.state.store = store
     app.state.jobs = jobs
     app.state.archive = archive
+    app.state.approvals = services.approvals_for(archive)
+    app.state.approvers = services.approvers()
     app.state.health = HealthChecks(store, _model_state(services), _pings(archive))
     errors.install(app)
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestTimeout, timeout_s=server.request_timeout_s)
-    for module in (health, session, search, vorlagen, drafts, revisions, checks, ingest, chat):
+    routers = (health, session, search, vorlagen, drafts, revisions, approval, checks, ingest, chat)
+    for module in routers:
         app.include_router(module.router)
     app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")

@@ -12,6 +12,8 @@ from api.auth import Caller, require_caller, require_ingest
 from api.container import Services, Store
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
+from assistant.ports_approval import ApprovalArchive
+from assistant.usecases.approval import ApproverRights
 
 
 def _services(request: Request) -> Services:
@@ -34,9 +36,21 @@ def _archive(request: Request) -> DraftArchive:
     return archive
 
 
+def _approvals(request: Request) -> ApprovalArchive:
+    approvals: ApprovalArchive = request.app.state.approvals
+    return approvals
+
+
+def _approvers(request: Request) -> ApproverRights:
+    approvers: ApproverRights = request.app.state.approvers
+    return approvers
+
+
 ServicesDep = Annotated[Services, Depends(_services)]
 StoreDep = Annotated[Store, Depends(_store)]
 JobsDep = Annotated[DraftJobs, Depends(_jobs)]
 ArchiveDep = Annotated[DraftArchive, Depends(_archive)]
+ApprovalsDep = Annotated[ApprovalArchive, Depends(_approvals)]
+ApproversDep = Annotated[ApproverRights, Depends(_approvers)]
 CallerDep = Annotated[Caller, Depends(require_caller)]
 IngestCallerDep = Annotated[Caller, Depends(require_ingest)]

@@ -15,8 +15,9 @@ The layers, outside in: entry points and the one wiring point (``api``); the use
 * ``assistant.usecases`` the core, ``prompts`` and ``ingest`` (the pipeline and the document
   sources are ingestion's logic, not a backend); only ``api`` imports the use cases.
 * the core (``assistant``) itself and ``prompts``.
-* the adapters ``assistant.schema`` and ``assistant.ports`` (and themselves); each backend
-  library is imported by one adapter only.
+* the adapters ``assistant.schema`` and ``assistant.ports`` (and themselves; ``storage`` also
+  the Mitzeichnung's port ``assistant.ports_approval``); each backend library is imported by
+  one adapter only.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ALLOWED_OURS: dict[str, tuple[str, ...]] = {
     "api": ("api", "assistant", "ingest", "vectorstore", "storage", "prompts"),
     "ingest": ("ingest", "assistant.schema", "assistant.ports"),
     "vectorstore": ("vectorstore", "assistant.schema", "assistant.ports"),
-    "storage": ("storage", "assistant.schema", "assistant.ports"),
+    "storage": ("storage", "assistant.schema", "assistant.ports", "assistant.ports_approval"),
     "assistant": ("assistant", "prompts"),
     "prompts": ("prompts",),
 }

@@ -2,7 +2,7 @@
 fits the schema (status code declared, content type, body schema, declared headers).
 
 The app is the one of ``tests/api/test_app.py`` (a real store with the bundled embedder, the
-scripted chat model, SQLite), with one bearer key that holds both rights, so that every route
+scripted chat model, SQLite), with one bearer key that holds every right, so that every route
 is reached past the access check; requests come from 127.0.0.1. Each operation gets a bounded
 number of valid and of invalid requests (Hypothesis, derandomized, no shrinking), and the
 operations on one draft also get an existing draft's id: about 30 s on 2 cores.
@@ -98,7 +98,7 @@ def test_every_operation_answers_within_its_schema(
     tmp_path: Path,
 ) -> None:
     key = new_api_key()
-    rights = ["nichtoeffentlich", "ingest"]
+    rights = ["nichtoeffentlich", "ingest", "mitzeichnen"]
     server = _server(
         store_dir, tmp_path, api_keys=[{"name": "alles", "hash": key.hash, "rights": rights}]
     )
