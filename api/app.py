@@ -29,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.auth import install_access
+from api.bots.mount import install_bots
 from api.container import Services, Store
 from api.limits import BodyLimit
 from api.routes import (
@@ -109,7 +110,9 @@ def create_app(
         interrupted = archive.mark_interrupted_running()
         if interrupted:
             log.warning("%d Entwürfe wurden durch den Neustart unterbrochen.", interrupted)
+        await bots.start()
         yield
+        await bots.stop()
         await jobs.shutdown()
 
     app = FastAPI(
@@ -134,6 +137,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=page.STATIC_DIR), name="static")
+    bots = install_bots(app, services, store, jobs, archive)  # Slack, Teams: when enabled
     return app
 
 
