@@ -8,6 +8,10 @@ function that adds its routes (Slack: ``/slack/events``; Teams: ``/api/messages`
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
 from fastapi import FastAPI
 
 from api.bots.conversation import BotContext, Conversation
@@ -17,7 +21,32 @@ from api.container import Services, Store
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
 
-__all__ = ["bot_context", "install_bots", "thread_store"]
+__all__ = ["BotRuntime", "bot_context", "install_bots", "thread_store"]
+
+log = logging.getLogger("vorlagen.bots")
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class BotRuntime:
+    """What the mounted bots do at the app's start and stop (the app's lifespan calls
+    :meth:`start` and :meth:`stop`): e.g. open a Socket Mode connection, cancel running
+    work."""
+
+    starts: list[Hook] = field(default_factory=list)
+    stops: list[Hook] = field(default_factory=list)
+
+    async def start(self) -> None:
+        for hook in self.starts:
+            await hook()
+
+    async def stop(self) -> None:
+        for hook in reversed(self.stops):
+            try:
+                await hook()
+            except Exception:  # the other bots still stop
+                log.exception("Bot: Beenden fehlgeschlagen")
 
 
 def thread_store(archive: DraftArchive) -> ThreadStore:
@@ -49,13 +78,21 @@ def bot_context(
 
 def install_bots(
     app: FastAPI, services: Services, store: Store, jobs: DraftJobs, archive: DraftArchive
-) -> None:
-    """Mount the enabled bots on ``app`` (nothing when none is enabled); raises
-    ``BotSettingsError`` (German) when an enabled bot lacks what it needs."""
+) -> BotRuntime:
+    """Mount the enabled bots on ``app`` (nothing when none is enabled; the settings already
+    refused an enabled bot without its secrets) and return their start and stop hooks."""
+    runtime = BotRuntime()
     bots = services.settings.bots
     if not (bots.slack.enabled or bots.teams.enabled):
-        return
+        return runtime
     conversation = Conversation(bot_context(services, store, jobs, archive))
     app.state.bot_conversation = conversation
-    # Each platform's install function is called here (Slack: api/bots/slack_app.py;
-    # Teams: api/bots/teams_*.py).
+    if bots.slack.enabled:
+        from api.bots.slack_app import install_slack  # slack-bolt only when enabled
+
+        install_slack(app, conversation, bots.slack, runtime)
+    if bots.teams.enabled:
+        from api.bots.teams_app import install_teams  # the Teams SDK only when enabled
+
+        install_teams(app, conversation, bots.teams, runtime)
+    return runtime
