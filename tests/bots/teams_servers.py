@@ -151,15 +151,26 @@ class ConnectorCall:
     path: str
     authorization: str | None
     body: dict[str, Any]
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class _ConnectorHandler(_Quiet):
     def _record(self) -> None:
         owner: FakeConnector = self.server.owner  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b"{}"
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {}  # an uploaded file: kept in ``raw``
         call = ConnectorCall(
-            self.command, self.path, self.headers.get("Authorization"), json.loads(raw or b"{}")
+            self.command,
+            self.path,
+            self.headers.get("Authorization"),
+            body,
+            raw,
+            dict(self.headers),
         )
         with owner.changed:
             owner.calls.append(call)
