@@ -13,6 +13,7 @@ __all__ = [
     "COVERAGE_LABELS",
     "STATUS_LABELS",
     "SUMMARY_FIELD_TITLES",
+    "kurzfassung_text",
     "model_failed",
     "not_in_limit",
     "not_in_since",
@@ -40,6 +41,7 @@ STATUS_LABELS: dict[str, str] = {
     "ok": "geprüft",
     "befunde": "mit Befunden",
     "fehlgeschlagen": "fehlgeschlagen",
+    "unlesbar": "unlesbar",
     "uebersprungen": "übersprungen",
 }
 COVERAGE_LABELS: dict[str, str] = {
@@ -95,6 +97,17 @@ def partly_read(read: int, total: int) -> str:
 
 def summary_counts(counts: Mapping[str, int]) -> str:
     """ "12 geprüft, 3 mit Befunden, 1 fehlgeschlagen, 40 schon erledigt" (zeros left out)."""
-    labels = {**STATUS_LABELS, "erledigt": "schon erledigt"}
+    labels = {
+        **STATUS_LABELS,
+        "erledigt": "schon erledigt",
+        "nicht_bearbeitet": "nicht bearbeitet",
+    }
     shown = [f"{n} {labels.get(key, key)}" for key, n in counts.items() if n]
     return ", ".join(shown) or "noch nichts"
+
+
+def kurzfassung_text(status: str, kurzfassung: str) -> str:
+    """The Kurzfassung as a search result shows it; one kept with findings says so."""
+    if status == "befunde":
+        return f"{kurzfassung} (Automatische Zusammenfassung, bei der Prüfung beanstandet.)"
+    return kurzfassung

@@ -126,14 +126,16 @@ def skipped_record(
     prompt_version: str,
     reason: str,
     vorlage: Vorlage | None = None,
+    *,
+    status: SummaryStatus = "uebersprungen",
 ) -> SummaryRecord:
-    """The record of a document that was not summarised (unreadable, filtered out)."""
+    """The record of a document that was not summarised (``unlesbar`` or ``uebersprungen``)."""
     fields = record_fields(vorlage) if vorlage is not None else {}
     return SummaryRecord(
         source=source,
         content_hash=content_hash,
         prompt_version=prompt_version,
-        status="uebersprungen",
+        status=status,
         reason=reason,
         created_at=datetime.now(UTC),
         **fields,

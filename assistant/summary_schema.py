@@ -34,10 +34,11 @@ __all__ = [
 
 RECORD_FORMAT = "vorlagen-summary/1"
 
-SummaryStatus = Literal["ok", "befunde", "fehlgeschlagen", "uebersprungen"]
+SummaryStatus = Literal["ok", "befunde", "fehlgeschlagen", "unlesbar", "uebersprungen"]
 """``ok``: checked without errors; ``befunde``: kept with its error findings (never silently
-wrong); ``fehlgeschlagen``: no summary (the model failed; ``reason`` says why);
-``uebersprungen``: not summarised (unreadable, filtered out; ``reason`` says why)."""
+wrong); ``fehlgeschlagen``: no summary (the model failed; ``reason`` says why); ``unlesbar``:
+the document was not found or could not be read; ``uebersprungen``: left out (``--since``,
+``--limit``; ``reason`` says why)."""
 
 Coverage = Literal["vollstaendig", "teilweise", "keine"]
 BezugArt = Literal["ist_konzept", "setzt_um", "verweist", "keiner"]

@@ -315,6 +315,13 @@ class BM25Index:
             self._ensure_loaded()
             return set(self._by_vorlage)
 
+    def chunks_of(self, vorlage_id: str) -> list[Chunk]:
+        """That Vorlage's chunks, ordered by their ids (section, then ordinal)."""
+        with self._lock:
+            self._ensure_loaded()
+            ids = self._by_vorlage.get(vorlage_id, set())
+            return [self._chunks[cid] for cid in sorted(ids, key=_chunk_order)]
+
     def manifest(self) -> dict[str, str]:
         with self._lock:
             self._ensure_loaded()
@@ -322,6 +329,11 @@ class BM25Index:
                 if cid not in self._fingerprints:
                     self._fingerprints[cid] = chunk.fingerprint()
             return dict(self._fingerprints)
+
+
+def _chunk_order(chunk_id: str) -> tuple[str, int]:
+    _, section, ordinal = chunk_id.rsplit(":", 2)
+    return section, int(ordinal) if ordinal.isdigit() else 0
 
 
 class _Built:

@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.draft_sources import CaseRetriever
 from assistant.ports import KeywordIndex
+from assistant.presenter_summaries import kurzfassung_text
 from assistant.retrieval import VorlageHits, excerpt
 from assistant.schema import SearchFilter, rule_error
 from assistant.usecases.errors import NoIndexError
+from assistant.usecases.summary_store import StoredSummaries
 
 __all__ = [
     "DEFAULT_SEARCH_K",
@@ -34,6 +36,7 @@ __all__ = [
     "check_index",
     "result_of",
     "search",
+    "with_summaries",
 ]
 
 DEFAULT_SEARCH_K = 5
@@ -130,6 +133,10 @@ class SearchHit(_Model):
     score: float
     excerpt: str
     passages: list[SearchPassage] = Field(default_factory=list)
+    kurzfassung: str | None = Field(
+        default=None,
+        description="The Vorlage's automatic summary (vorlagen summarize), when there is one.",
+    )
 
 
 class SearchResult(_Model):
@@ -191,3 +198,22 @@ def result_of(groups: list[VorlageHits], query: str, width: int = EXCERPT_CHARS)
             )
         )
     return SearchResult(query=query, hits=hits)
+
+
+def with_summaries(result: SearchResult, summaries: StoredSummaries) -> SearchResult:
+    """``result`` with the Kurzfassung of each hit that has a summary (issue 13); a summary
+    kept with findings says so. Only hits the caller may see are in ``result`` already."""
+    found = summaries.get_many([hit.id for hit in result.hits])
+    if not found:
+        return result
+    hits = [
+        hit.model_copy(
+            update={
+                "kurzfassung": kurzfassung_text(found[hit.id].status, found[hit.id].kurzfassung)
+            }
+        )
+        if hit.id in found
+        else hit
+        for hit in result.hits
+    ]
+    return result.model_copy(update={"hits": hits})

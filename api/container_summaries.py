@@ -1,0 +1,119 @@
+"""The wiring of batch summaries (issue 13): ``api.container.Services`` in, the summary use
+cases out. Beside the container so that it stays one concept; it reads the settings only
+through ``Services.settings`` and picks the engine, the sources and the files.
+
+* :func:`summary_limits`: how much text one prompt may hold, from the model's context window
+  (``llm.n_ctx``; for a model server, the same setting says what its context is);
+* :func:`summary_sources`: files, an OParl system (its sync state kept in the output
+  directory, so the ingestion's own state is untouched) or the Vorlagen of the store;
+* :func:`run_summaries`: the run, with the local engine (threads sharing the one chat model)
+  or Ray (actors, each with a client built from ``Services.chat_model_factory()``);
+* :func:`keep_summaries`: the summaries into the store, for the search results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from api.container import Services
+from assistant.summarize import Summarizer, SummaryLimits, prompt_version
+from assistant.summary_schema import SummaryRecord
+from assistant.usecases.ingest import IngestSources, gather_sources
+from assistant.usecases.summarize_batch import (
+    BatchOptions,
+    BatchProgress,
+    BatchResult,
+    Engine,
+    LocalEngine,
+    summarize_documents,
+)
+from assistant.usecases.summarize_sources import store_documents
+from assistant.usecases.summary_log import SummaryLog
+from ingest.sources.oparl_api import SyncProgress
+
+__all__ = ["keep_summaries", "run_summaries", "summary_limits", "summary_sources"]
+
+OPARL_STATE = "oparl-state.json"
+
+
+def summary_limits(services: Services) -> SummaryLimits:
+    return SummaryLimits.for_context(services.settings.llm.n_ctx)
+
+
+def summary_sources(
+    services: Services,
+    paths: Sequence[Path],
+    *,
+    oparl_url: str | None = None,
+    from_store: bool = False,
+    state_dir: Path,
+    oparl_progress: Callable[[SyncProgress], None] | None = None,
+) -> IngestSources:
+    """The documents to summarise. Raises ``InvalidRequest`` when nothing was named,
+    ``IngestError`` when the paths hold nothing or the OParl system cannot be walked."""
+    store = services.store
+    if from_store and not paths and oparl_url is None:
+        return IngestSources(documents=list(store_documents(store.chunk_vorlagen())))
+    sync = (
+        store.oparl_sync(
+            oparl_url,
+            services.parser.options,
+            oparl_progress,
+            state_file=state_dir / OPARL_STATE,
+        )
+        if oparl_url
+        else None
+    )
+    sources = gather_sources(paths, services.parser, oparl=sync)
+    if from_store:
+        sources.documents.extend(store_documents(store.chunk_vorlagen()))
+    return sources
+
+
+def summary_engine(
+    services: Services,
+    engine: Literal["local", "ray"],
+    workers: int,
+    ray_address: str | None = None,
+) -> Engine:
+    limits = summary_limits(services)
+    if engine == "local":
+        return LocalEngine(Summarizer(services.chat_model, limits), workers)
+    from assistant.usecases.summarize_ray import RayEngine
+
+    return RayEngine(
+        services.chat_model_factory(), workers=workers, limits=limits, address=ray_address
+    )
+
+
+def run_summaries(
+    services: Services,
+    sources: IngestSources,
+    jsonl: Path,
+    *,
+    engine: Literal["local", "ray"] = "local",
+    workers: int = 1,
+    ray_address: str | None = None,
+    options: BatchOptions | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchResult:
+    """Summarise ``sources`` into ``jsonl`` (see ``summarize_documents``)."""
+    return summarize_documents(
+        sources.documents,
+        SummaryLog(jsonl),
+        summary_engine(services, engine, workers, ray_address),
+        prompt_version(),
+        options=options,
+        progress=progress,
+        missing=sources.missing,
+    )
+
+
+def keep_summaries(services: Services, records: Sequence[SummaryRecord]) -> int:
+    """Keep the summaries in the configured store, when there is one (its directory exists)."""
+    store = services.store
+    if not store.directory.is_dir():
+        return 0
+    return store.summaries.put(records)
