@@ -18,7 +18,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from api.cli_common import (
@@ -27,7 +26,9 @@ from api.cli_common import (
     EXIT_USAGE,
     OPTIONS,
     HelpOption,
+    PathsArgument,
     StoreOption,
+    count_bar,
     error,
     fail,
     load_services,
@@ -38,11 +39,11 @@ from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
 from api.cli_serve import register as register_serve_command
+from api.cli_summarize import register as register_summarize_command
 from api.container import Services, Store
 from assistant.ports import BackendError
 from assistant.presenter import (
     OPARL_CONNECTING,
-    duration,
     ingest_counts,
     ingest_failure,
     ingest_rows,
@@ -202,16 +203,7 @@ def _print_summary(results: Iterator[Vorlage | None], one_by_one: bool) -> bool:
 
 @app.command(add_help_option=False, rich_help_panel="Befehle")
 def ingest(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="PFAD...",
-            help="Dateien oder Verzeichnisse (durchsucht nach .txt, .pdf, .docx, .html, "
-            "OParl-.json).",
-            rich_help_panel=ARGUMENTS,
-            show_default=False,
-        ),
-    ] = None,
+    paths: PathsArgument = None,
     oparl: Annotated[
         str | None,
         typer.Option(
@@ -276,24 +268,10 @@ def _gather(
 def _run_ingest(
     services: Services, target: Store, sources: IngestSources, rebuild: bool
 ) -> IngestSummary:
-    err_console = Console(stderr=True, highlight=False)
-    columns = (
-        TextColumn("Import"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}"),
-        TextColumn("Restzeit {task.fields[eta]}"),
-    )
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("import", total=len(sources.documents), counts="", eta="–")
+    with count_bar("Import", len(sources.documents)) as bar:
 
         def report(event: IngestProgress) -> None:
-            bar.update(
-                task,
-                completed=event.done,
-                counts=ingest_counts(event.summary),
-                eta=duration(event.eta_s),
-            )
+            bar.update(event.done, ingest_counts(event.summary), event.eta_s)
 
         try:
             return services.ingest(sources, store=target, rebuild=rebuild, progress=report)
@@ -319,6 +297,7 @@ register_model_commands(app)  # `vorlagen models`
 register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
 register_key_commands(app)  # `vorlagen schluessel neu`, `vorlagen schluessel benutzer`
 register_serve_command(app)  # `vorlagen serve`
+register_summarize_command(app)  # `vorlagen summarize`
 
 
 def main() -> None:

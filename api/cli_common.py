@@ -4,15 +4,18 @@ the --store option, error output and loading the services."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.container import Services, SettingsError, Store, services_from_environment
 from assistant.ports import BackendError
-from assistant.presenter import no_index
+from assistant.presenter import duration, no_index
 from assistant.usecases.errors import NoIndexError
 from assistant.usecases.search import check_index
 
@@ -37,6 +40,15 @@ HelpOption = Annotated[
         is_eager=True,
         callback=show_help,
         rich_help_panel=OPTIONS,
+    ),
+]
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="PFAD...",
+        help="Dateien oder Verzeichnisse (durchsucht nach .txt, .pdf, .docx, .html, OParl-.json).",
+        rich_help_panel=ARGUMENTS,
+        show_default=False,
     ),
 ]
 StoreOption = Annotated[
@@ -89,3 +101,33 @@ def open_store(services: Services, directory: Path | None) -> Store:
     except BackendError as err:
         fail(str(err), EXIT_BAD_INPUT)
     return store
+
+
+class CountBar:
+    """A progress bar on stderr: done of total, the counts so far and the time left."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar = bar
+        self._task = task
+
+    def update(self, done: int, counts: str, eta_s: float | None) -> None:
+        self._bar.update(self._task, completed=done, counts=counts, eta=duration(eta_s))
+
+    def stop(self) -> None:
+        """Stop drawing (before an error message is printed)."""
+        self._bar.stop()
+
+
+@contextmanager
+def count_bar(label: str, total: int) -> Iterator[CountBar]:
+    """A :class:`CountBar` titled ``label`` for ``total`` items, drawn while the block runs."""
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TextColumn("Restzeit {task.fields[eta]}"),
+    )
+    console = Console(stderr=True, highlight=False)
+    with Progress(*columns, console=console, transient=False) as bar:
+        yield CountBar(bar, bar.add_task(label, total=total, counts="", eta="–"))
