@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -17,7 +18,15 @@ from assistant.draft_events import DraftEvent
 from assistant.draft_jobs import JobEvent
 from assistant.schema import Citation, Draft
 
-__all__ = ["DraftView", "Progress", "SourceView", "draft_url", "draft_view", "progress_of"]
+__all__ = [
+    "DraftView",
+    "Progress",
+    "SourceView",
+    "draft_url",
+    "draft_view",
+    "progress_of",
+    "vorlage_url",
+]
 
 PASSAGE_CHARS = 300
 _EVENTS: TypeAdapter[DraftEvent] = TypeAdapter(DraftEvent)
@@ -86,13 +95,20 @@ def _short(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _source(citation: Citation) -> SourceView:
-    url = getattr(citation, "url", None)
+def vorlage_url(public_url: str | None, vorlage_id: str) -> str | None:
+    """The cited Vorlage on the page: ``<public_url>/vorlage/<id>`` (the page checks the
+    reader's rights again); None without a public address."""
+    if not public_url:
+        return None
+    return f"{public_url.rstrip('/')}/vorlage/{quote(vorlage_id, safe='')}"
+
+
+def _source(citation: Citation, public_url: str | None) -> SourceView:
     return SourceView(
         n=citation.n,
         label=_label(citation),
         passage=_short(citation.passage, PASSAGE_CHARS),
-        url=url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
+        url=vorlage_url(public_url, citation.vorlage_id),
     )
 
 
@@ -121,7 +137,7 @@ def draft_view(
         finanzielle_auswirkungen=draft.finanzielle_auswirkungen,
         summary=presenter.validation_summary(report),
         findings=findings,
-        sources=tuple(_source(c) for c in draft.citations),
+        sources=tuple(_source(c, public_url) for c in draft.citations),
         page_url=draft_url(public_url, draft_id),
         version=version,
         hints=hints,

@@ -197,6 +197,7 @@ def test_a_slash_command_drafts_in_the_thread_and_follow_ups_refine_it(
         assert len(drafts) == 1 and drafts[0].status == "done"  # „Meine Entwürfe“ of anna
         draft_id = drafts[0].id
         assert f"{PUBLIC_URL}entwurf/{draft_id}" in shown
+        assert f"<{PUBLIC_URL}vorlage/" in shown  # each source links to the page's Vorlage
         assert CANARY not in shown and "2099/0001" not in shown
 
         # a follow-up in the thread, without a mention, refines the draft
