@@ -23,7 +23,6 @@ from assistant.ports import (
     VorlageRecords,
 )
 from assistant.ports_approval import ApprovalArchive
-from assistant.ports_approval import ApprovalArchive
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
@@ -263,31 +262,6 @@ class Services:
         conf = self.settings.database
         url = conf.url or sqlite_url(self.settings.data_dir / "vorlagen.db")
         return open_archive(url, instance=conf.instance)
-
-    def approvals_for(self, archive: DraftArchive) -> ApprovalArchive:
-        """The Mitzeichnung's requests and decisions, in the database of ``archive``."""
-        from storage import SqlApprovalArchive, SqlDraftArchive
-
-        if not isinstance(archive, SqlDraftArchive):
-            raise TypeError("the Mitzeichnung is stored beside a storage.SqlDraftArchive")
-        return SqlApprovalArchive(archive.engine)
-
-    def approvers(self) -> dict[str, bool]:
-        """Who can be asked for a Mitzeichnung, and whether they may see nichtöffentliche
-        Vorlagen: web users and API keys with the right ``mitzeichnen``, bot users with
-        ``approver = true``. A name configured several times sees them only when every
-        approving entry of it may."""
-        server, bots = self.settings.server, self.settings.bots
-        entries = [
-            (entry.name, entry.rights)
-            for entry in (*server.users, *server.api_keys)
-            if "mitzeichnen" in entry.rights
-        ]
-        entries += [(user.name, user.rights) for user in bots.users if user.approver]
-        rights: dict[str, bool] = {}
-        for name, granted in entries:
-            rights[name] = rights.get(name, True) and "nichtoeffentlich" in granted
-        return rights
 
     def approvals_for(self, archive: DraftArchive) -> ApprovalArchive:
         """The Mitzeichnung's requests and decisions, in the database of ``archive``."""
