@@ -29,6 +29,8 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     uploads: list[bytes] = field(default_factory=list)
+    envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent over Socket Mode
+    acks: list[dict[str, Any]] = field(default_factory=list)  # what the bot answered there
     url: str = ""
     _ts: int = 0
     _runner: web.AppRunner | None = None
@@ -37,6 +39,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -76,11 +79,25 @@ class FakeSlack:
             self._ts += 1
             ts = args.get("ts") or f"1800000000.{self._ts:06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.url}/upload/F0001", "file_id": "F0001"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F0001", "title": "Entwurf"}]}
         return {"ok": True}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: hello, then each envelope; the bot's acknowledgements are kept."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.envelopes:
+            await socket.send_json(envelope)
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+        return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads.append(await request.read())

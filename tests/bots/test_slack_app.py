@@ -257,3 +257,55 @@ def test_a_failed_draft_is_told_in_german(store_dir: Path, tmp_path: Path) -> No
         assert "Das Sprachmodell antwortet nicht." in slack.fake.named("chat.update")[-1]["text"]
 
     _run(store_dir, tmp_path, scenario)
+
+
+def test_socket_mode_serves_no_endpoint_and_answers_over_the_socket(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        fake = await FakeSlack().start()
+        ts = "1700000000.000700"
+        payload = json.loads(event_body(_mention("hilfe", ts), "Ev0501"))
+        fake.envelopes.append(
+            {
+                "envelope_id": "env-1",
+                "type": "events_api",
+                "payload": payload,
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+            }
+        )
+        settings = Settings.model_validate(
+            {
+                "data_dir": tmp_path,
+                "bots": {
+                    "slack": {
+                        "enabled": True,
+                        "socket_mode": True,
+                        "app_token": "xapp-test-token",
+                        "signing_secret": SIGNING_SECRET,
+                        "bot_token": "xoxb-test-token",
+                        "api_url": f"{fake.url}/api/",
+                    }
+                },
+            }
+        )
+        app = create_app(build_services(settings), store_dir=store_dir)
+        assert EVENTS_PATH not in {getattr(r, "path", "") for r in app.routes}
+        try:
+            async with app.router.lifespan_context(app):
+                for _ in range(500):
+                    if fake.acks and fake.named("chat.postMessage"):
+                        break
+                    await asyncio.sleep(0.02)
+                await app.state.slack_bot.drain()
+        finally:
+            await fake.stop()
+        assert fake.acks[0]["envelope_id"] == "env-1"
+        (answer,) = [a for a in fake.named("chat.postMessage") if a.get("thread_ts") == ts]
+        assert "Entwurf:" in json.dumps(answer, ensure_ascii=False)
+        opened = fake.named("apps.connections.open")
+        assert len(opened) == 1
+
+    asyncio.run(main())
