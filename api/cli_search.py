@@ -47,6 +47,7 @@ from assistant.presenter import (
     invalid_input,
     section_title,
 )
+from assistant.presenter_summaries import KURZFASSUNG_LABEL
 from assistant.retrieval import MODES, HybridRetriever, Mode, RetrievalError
 from assistant.usecases.search import DEFAULT_SEARCH_K, SearchRequest, SearchResult
 
@@ -208,6 +209,11 @@ def _print_hits(console: Console, result: SearchResult) -> None:
         if details:
             head.append(f" ({details})", style="dim")
         console.print(head, soft_wrap=True)
+        if hit.kurzfassung:
+            summary = Text("   ")
+            summary.append(f"{KURZFASSUNG_LABEL}: ", style="italic")
+            summary.append(hit.kurzfassung)
+            console.print(summary, soft_wrap=True)
         for passage in hit.passages:
             line = Text("   ")
             line.append(section_title(passage.section), style="italic")

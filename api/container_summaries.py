@@ -29,7 +29,7 @@ from assistant.usecases.summarize_batch import (
     LocalEngine,
     summarize_documents,
 )
-from assistant.usecases.summarize_sources import store_documents
+from assistant.usecases.summarize_sources import RecordsFirst, store_documents
 from assistant.usecases.summary_log import SummaryLog
 from ingest.sources.oparl_api import SyncProgress
 
@@ -54,8 +54,9 @@ def summary_sources(
     """The documents to summarise. Raises ``InvalidRequest`` when nothing was named,
     ``IngestError`` when the paths hold nothing or the OParl system cannot be walked."""
     store = services.store
+    stored = RecordsFirst(store.records, store.chunk_vorlagen())
     if from_store and not paths and oparl_url is None:
-        return IngestSources(documents=list(store_documents(store.chunk_vorlagen())))
+        return IngestSources(documents=list(store_documents(stored)))
     sync = (
         store.oparl_sync(
             oparl_url,
@@ -68,7 +69,7 @@ def summary_sources(
     )
     sources = gather_sources(paths, services.parser, oparl=sync)
     if from_store:
-        sources.documents.extend(store_documents(store.chunk_vorlagen()))
+        sources.documents.extend(store_documents(stored))
     return sources
 
 

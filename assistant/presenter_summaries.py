@@ -11,6 +11,7 @@ from collections.abc import Mapping
 __all__ = [
     "BEZUG_LABELS",
     "COVERAGE_LABELS",
+    "KURZFASSUNG_LABEL",
     "STATUS_LABELS",
     "SUMMARY_FIELD_TITLES",
     "kurzfassung_text",
@@ -23,6 +24,9 @@ __all__ = [
     "summary_field_title",
     "unexpected_failure",
 ]
+
+#: How a search hit's automatic summary is introduced.
+KURZFASSUNG_LABEL = "Kurzfassung (automatisch)"
 
 SUMMARY_FIELD_TITLES: dict[str, str] = {
     "kurzfassung": "Kurzfassung",

@@ -13,10 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.ports import VorlageRecords
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
 
-__all__ = ["STORE_PREFIX", "StoreDocument", "StoredVorlagen", "store_documents"]
+__all__ = [
+    "STORE_PREFIX",
+    "RecordsFirst",
+    "StoreDocument",
+    "StoredVorlagen",
+    "store_documents",
+]
 
 STORE_PREFIX = "index:"
 
@@ -32,6 +39,22 @@ class StoredVorlagen(Protocol):
     def vorlage_ids(self) -> list[str]: ...
 
     def vorlage(self, vorlage_id: str) -> Vorlage | None: ...
+
+
+@dataclass(frozen=True)
+class RecordsFirst:
+    """The store's parsed records where it keeps one (``VorlageRecords``, written by the
+    ingestion since it keeps them), else the Vorlage as ``fallback`` has it (e.g. put
+    together from the chunks); the ids are the fallback's (every Vorlage of the index)."""
+
+    records: VorlageRecords
+    fallback: StoredVorlagen
+
+    def vorlage_ids(self) -> list[str]:
+        return self.fallback.vorlage_ids()
+
+    def vorlage(self, vorlage_id: str) -> Vorlage | None:
+        return self.records.get(vorlage_id) or self.fallback.vorlage(vorlage_id)
 
 
 @dataclass(frozen=True)
