@@ -6,7 +6,8 @@ card of a running draft, the finished draft, failures.
 ``TextBlock`` would turn ``[hier](https://…)`` into a link). On top, :func:`neutral` removes
 control characters and Teams mention tags (``<at>…</at>``) and breaks URL schemes and
 ``www.`` with a zero-width space, so that no client turns a passage into a link or a mention.
-Links on a card come only from our own settings (``bots.public_url``) as ``Action.OpenUrl``.
+Links on a card come only from our own settings (``bots.public_url``: the draft and the cited
+Vorlagen on the page) as ``Action.OpenUrl``.
 
 **Size.** Teams refuses a message above about 28 KB. A card is kept below
 :data:`MAX_CARD_BYTES` (its JSON, UTF-8): long texts are cut into pieces of at most
@@ -268,14 +269,17 @@ def _lines(lines: Iterable[str]) -> list[Element]:
 
 
 def _source_blocks(view: DraftView) -> list[Element]:
+    """Each source: its label, linked to the Vorlage on our page when there is a public
+    address (the link is ours, ``bots.public_url``; the label stays plain text), and the
+    cited passage."""
     blocks: list[Element] = []
     for source in view.sources:
-        blocks.append(_rich(f"[{source.n}] {source.label}", weight="Bolder", spacing="Small"))
+        label = _rich(f"[{source.n}] {source.label}", weight="Bolder", spacing="Small")
+        if source.url and source.url.startswith(("https://", "http://")):
+            label["inlines"][0]["selectAction"] = {"type": "Action.OpenUrl", "url": source.url}
+        blocks.append(label)
         if source.passage:
             blocks.append(_note(source.passage))
-        if source.url:
-            # the source's own address (from the index), shown as text, never as a link
-            blocks.append(_note(source.url))
     return blocks
 
 

@@ -33,6 +33,7 @@ from tests.bots.teams_servers import (
     key_publisher,
     new_key,
 )
+from tests.bots.test_teams_cards import card_texts
 
 pytestmark = pytest.mark.slow  # the real store with the bundled embedder
 
@@ -122,15 +123,6 @@ class Teams:
         ]
 
 
-def _texts(content: Any) -> list[str]:
-    if isinstance(content, dict):
-        own = [content["text"]] if content.get("type") == "TextRun" else []
-        return own + [t for v in content.values() for t in _texts(v)]
-    if isinstance(content, list):
-        return [t for v in content for t in _texts(v)]
-    return []
-
-
 def _settings(tmp_path: Path, keys: KeyPublisher, **teams: Any) -> Settings:
     return Settings.model_validate(
         {
@@ -201,7 +193,7 @@ def test_valid_token_gets_a_reply_card(teams: Teams) -> None:
     assert call.authorization == f"Bearer {CONNECTOR_TOKEN}"
     assert call.body["replyToId"] == "msg-1"
     assert call.body["from"]["id"] == BOT and call.body["recipient"]["id"] == CLERK
-    texts = _texts(teams.cards(calls)[0])
+    texts = card_texts(teams.cards(calls)[0])
     assert texts[0] == HELP.splitlines()[0]
 
 
@@ -269,22 +261,30 @@ def test_draft_moves_one_status_card_to_the_result(teams: Teams) -> None:
     first, *later = calls
     assert first.method == "POST"
     status_id = first.path  # the reply's id is the last part of the URL the fake answered
-    assert _texts(teams.cards([first]))[0] == presenter_bots.DRAFT_STARTED
+    assert card_texts(teams.cards([first]))[0] == presenter_bots.DRAFT_STARTED
     updates = [c for c in later if c.method == "PUT"]
     assert updates, "the status card is updated"
     activity_ids = {c.path.rsplit("/", 1)[-1] for c in updates}
     assert len(activity_ids) == 1 and all(c.body["id"] in activity_ids for c in updates)
     assert status_id.endswith("/activities/msg-1")  # a reply to the clerk's message
-    steps = [_texts(card) for card in teams.cards(updates)]
+    steps = [card_texts(card) for card in teams.cards(updates)]
     assert any(any("Quellen gefunden" in t for t in texts) for texts in steps)
     assert any("Sachdarstellung ist geschrieben." in texts for texts in steps)
     result = teams.cards(updates)[-1]
-    texts = _texts(result)
+    texts = card_texts(result)
     assert texts[0] == "Entwurf: Fortschreibung des Integrationskonzepts"
     for title in ("Beschlussvorschlag", "Sachdarstellung", "Prüfung", "Quellen"):
         assert title in texts
     assert any("Konzept von 2019 fortgeschrieben" in t for t in texts)
     assert any(t.startswith("[1] ") for t in texts)
+    source_runs = [
+        run
+        for block in result["body"]
+        for run in block.get("inlines", [])
+        if run["text"].startswith("[1] ")
+    ]
+    link = source_runs[0]["selectAction"]
+    assert link["type"] == "Action.OpenUrl" and link["url"].startswith(f"{PUBLIC_URL}vorlage/")
     actions = {a["title"]: a for a in result["actions"]}
     draft_id = actions["Als Word-Datei"]["data"]["entwurf"]
     assert actions["Im Browser öffnen"]["url"] == f"{PUBLIC_URL}entwurf/{draft_id}"
@@ -298,14 +298,14 @@ def test_channel_search_never_shows_the_nonpublic_canary(teams: Teams) -> None:
     # the clerk may see nichtöffentliche Vorlagen: in a personal chat the canary is found ...
     teams.post(teams.activity(query, aad=CLERK_AAD, activity_id="p-1"))
     personal = teams.connector.wait_for(lambda calls: len(calls) >= 1)
-    assert any("2099/0001" in t for t in _texts(teams.cards(personal)))
+    assert any("2099/0001" in t for t in card_texts(teams.cards(personal)))
     # ... in a channel never, whoever asks
     teams.post(teams.activity(query, aad=CLERK_AAD, channel=True, activity_id="c-1"))
     calls = teams.connector.wait_for(lambda calls: len(calls) >= 2)
     channel = teams.cards([calls[1]])[0]
     assert calls[1].path.endswith("/activities/c-1")
     assert "19%3Aabc%40thread.tacv2%3Bmessageid%3D777" in calls[1].path
-    texts = _texts(channel)
+    texts = card_texts(channel)
     assert texts[0].endswith(f"„{CANARY}“:")  # the query itself, then hits without the canary
     dumped = json.dumps(channel, ensure_ascii=False)
     assert "2099/0001" not in dumped and "vertraulicher Sachstand" not in dumped

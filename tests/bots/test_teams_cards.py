@@ -31,18 +31,28 @@ INJECTION = (
 )
 
 
-def _texts(content: Any) -> list[str]:
+def card_texts(content: Any) -> list[str]:
     """Every text a card shows (TextRuns and TextBlocks), in order."""
     found: list[str] = []
     if isinstance(content, dict):
         if content.get("type") in ("TextRun", "TextBlock"):
             found.append(content["text"])
         for value in content.values():
-            found.extend(_texts(value))
+            found.extend(card_texts(value))
     elif isinstance(content, list):
         for value in content:
-            found.extend(_texts(value))
+            found.extend(card_texts(value))
     return found
+
+
+def _links(content: Any) -> list[str]:
+    """Every address a card opens (``Action.OpenUrl`` anywhere), in order."""
+    if isinstance(content, dict):
+        own = [content["url"]] if content.get("type") == "Action.OpenUrl" else []
+        return own + [u for v in content.values() for u in _links(v)]
+    if isinstance(content, list):
+        return [u for v in content for u in _links(v)]
+    return []
 
 
 def _types(content: Any) -> set[str]:
@@ -83,9 +93,10 @@ def test_neutral_removes_links_mentions_and_controls() -> None:
 
 
 def test_untrusted_text_is_never_markdown() -> None:
+    source_url = "https://vorlagen.example.de/vorlage/abc"
     view = _view(
         beschlussvorschlag=INJECTION,
-        sources=(SourceView(1, INJECTION, INJECTION, url="https://evil.example/y"),),
+        sources=(SourceView(1, INJECTION, INJECTION, url=source_url),),
         findings=(INJECTION,),
     )
     for content in draft_cards(view):
@@ -93,17 +104,15 @@ def test_untrusted_text_is_never_markdown() -> None:
         assert "TextBlock" not in _types(content)
         dumped = json.dumps(content)
         assert "https://evil" not in dumped and "<at>" not in dumped
-    # the only link is our page's, as an action
-    last = draft_cards(view)[-1]
-    urls = [a["url"] for a in last["actions"] if a["type"] == "Action.OpenUrl"]
-    assert urls == ["https://vorlagen.example.de/entwurf/d-42"]
+    # the only links are our page's: the draft (an action) and the cited Vorlage
+    assert _links(draft_cards(view)) == [source_url, "https://vorlagen.example.de/entwurf/d-42"]
 
 
 def test_draft_card_shows_sections_findings_sources_and_actions() -> None:
     cards = draft_cards(_view())
     assert len(cards) == 1
     content = cards[0]
-    texts = _texts(content)
+    texts = card_texts(content)
     for expected in (
         "Entwurf: Fortschreibung Integrationskonzept",
         "Beschlussvorschlag",
@@ -142,9 +151,9 @@ def test_long_draft_is_split_across_cards_within_the_size_limit() -> None:
     assert len(cards) >= 3
     assert all(card_bytes(c) <= MAX_CARD_BYTES for c in cards)
     assert "actions" in cards[-1] and all("actions" not in c for c in cards[:-1])
-    assert _texts(cards[1])[0] == presenter_bots.continued(2, len(cards))
+    assert card_texts(cards[1])[0] == presenter_bots.continued(2, len(cards))
     # nothing lost: the pieces put together are the text (paragraphs as written)
-    shown = [t for c in cards for t in _texts(c) if t.startswith("Die Verwaltung")]
+    shown = [t for c in cards for t in card_texts(c) if t.startswith("Die Verwaltung")]
     assert "\n\n".join(shown).replace("\n\n", " ").split() == long_text.split()
 
 
@@ -160,11 +169,11 @@ def test_pieces_cut_at_sentences_then_words() -> None:
 
 def test_status_card_moves_through_the_steps() -> None:
     first = status_card(None)
-    assert _texts(first) == [presenter_bots.DRAFT_STARTED]
+    assert card_texts(first) == [presenter_bots.DRAFT_STARTED]
     queued = status_card(Progress("queued", presenter_bots.queue_position(3)))
-    assert presenter_bots.queue_position(3) in _texts(queued)
+    assert presenter_bots.queue_position(3) in card_texts(queued)
     sources = status_card(Progress("sources", "4 Quellen gefunden; das Sprachmodell schreibt …"))
-    assert "4 Quellen gefunden; das Sprachmodell schreibt …" in _texts(sources)
+    assert "4 Quellen gefunden; das Sprachmodell schreibt …" in card_texts(sources)
     section = status_card(
         Progress(
             "section",
@@ -172,7 +181,7 @@ def test_status_card_moves_through_the_steps() -> None:
             (("Sachdarstellung", "Text " * 2000),),
         )
     )
-    texts = _texts(section)
+    texts = card_texts(section)
     assert texts[:3] == [
         presenter_bots.DRAFT_STARTED,
         "Sachdarstellung ist geschrieben.",
@@ -202,18 +211,18 @@ def test_hits_card_lists_hits_with_their_passage() -> None:
         ],
     )
     content = hits_card(SearchResult(query="Kita", hits=[hit]))
-    texts = _texts(content)
+    texts = card_texts(content)
     assert texts[0] == presenter_bots.search_heading("Kita", 1)
     assert "1. 2023/0815 · Kita Alle Lindenweg" in texts
     assert "Stadt Musterstadt, 04.03.2023" in texts
     assert "Sachdarstellung: Neubau [x](http\u200b://e.vil)" in texts
-    assert _texts(hits_card(SearchResult(query="x", hits=[]))) == [
+    assert card_texts(hits_card(SearchResult(query="x", hits=[]))) == [
         "Keine passenden Vorlagen gefunden."
     ]
 
 
 def test_text_and_failure_cards() -> None:
-    texts = _texts(text_card(HELP))
+    texts = card_texts(text_card(HELP))
     assert texts[0] == "So arbeiten Sie mit dem Vorlagen-Assistenten:"
     assert any(t.startswith("- „Suche: <Stichworte>“") for t in texts)
     failure = failure_card("Der Entwurf ist fehlgeschlagen; bitte erneut versuchen.")
