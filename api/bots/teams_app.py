@@ -16,6 +16,10 @@ and name a loopback ``serviceUrl``. A refused request gets 401 with a German ``d
   (:mod:`api.bots.word`) and uploaded to the address Teams gives. In a channel Teams lets no
   bot send files: the answer points to „Im Browser öffnen“.
 * Other activities (conversation updates, reactions) get 200 and nothing else.
+
+Other features plug in without touching the route: a handler per card verb in
+:attr:`TeamsBot.card_actions` (:data:`CardAction`), and :attr:`TeamsBot.message_hooks`
+(:data:`MessageHook`) that see a message before the core (the Mitzeichnung).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -32,7 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.auth import is_loopback
-from api.bots.conversation import Conversation, german_error
+from api.bots.conversation import Conversation, Incoming, german_error
 from api.bots.identity import Identity
 from api.bots.teams_activity import (
     ActivityError,
@@ -53,7 +57,7 @@ from assistant.settings_bots import TeamsSettings
 if TYPE_CHECKING:
     from api.bots.mount import BotRuntime
 
-__all__ = ["MESSAGES_PATH", "TeamsBot", "TeamsGate", "install_teams"]
+__all__ = ["MESSAGES_PATH", "CardAction", "MessageHook", "TeamsBot", "TeamsGate", "install_teams"]
 
 log = logging.getLogger("vorlagen.teams")
 
@@ -66,6 +70,17 @@ FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 MAX_DRAFT_ID = 64
 STOP_GRACE_S = 5.0
+
+
+CardAction = Callable[[ActivityRef, dict[str, Any]], Awaitable[str]]
+"""Answers a card's ``Action.Execute`` of one verb: gets the activity and the action's data
+(with the card's inputs), returns the German message shown beside the card. Registered in
+:attr:`TeamsBot.card_actions` (the Word file: :data:`~api.bots.teams_cards.VERB_WORD`)."""
+
+MessageHook = Callable[[ActivityRef, Incoming, TeamsReplier], Awaitable[bool]]
+"""Sees a message before the bot core (e.g. „Mitzeichnung: …“); True when it answered it
+(then the core does not). It runs in the background, after the token check, and must
+deduplicate itself (``conversation.seen.first_time(incoming.event_keys)``)."""
 
 
 class TeamsGate:
@@ -103,6 +118,8 @@ class TeamsBot:
         self.connector = connector
         self.gate = gate
         self._tasks: set[asyncio.Task[None]] = set()
+        self.card_actions: dict[str, CardAction] = {VERB_WORD: self._word}
+        self.message_hooks: list[MessageHook] = []
 
     async def endpoint(self, request: Request) -> Response:
         """``POST /api/messages``."""
@@ -125,8 +142,14 @@ class TeamsBot:
             return JSONResponse({"detail": BAD_ACTIVITY}, status_code=400)
         if incoming is not None:
             replier = TeamsReplier(self.connector, ref)
-            self._spawn(self.conversation.handle(incoming, replier), replier)
+            self._spawn(self._message(ref, incoming, replier), replier)
         return Response(status_code=200)
+
+    async def _message(self, ref: ActivityRef, incoming: Incoming, replier: TeamsReplier) -> None:
+        for hook in self.message_hooks:
+            if await hook(ref, incoming, replier):
+                return
+        await self.conversation.handle(incoming, replier)
 
     async def idle(self) -> None:
         """Wait until the work started so far is done (tests; a graceful stop)."""
@@ -171,18 +194,28 @@ class TeamsBot:
         return _invoke_message(presenter_bots.UNKNOWN_ACTION)
 
     async def _card_action(self, ref: ActivityRef, value: dict[str, Any]) -> Response:
+        """An ``Action.Execute`` of a card: the handler registered for its verb answers with
+        the German message Teams shows beside the card."""
         action = value.get("action")
         action = action if isinstance(action, dict) else {}
-        draft_id = _draft_id(action.get("data"))
-        if action.get("verb") != VERB_WORD or draft_id is None:
+        verb, data = action.get("verb"), action.get("data")
+        handler = self.card_actions.get(verb) if isinstance(verb, str) else None
+        if handler is None:
             return _invoke_message(presenter_bots.UNKNOWN_ACTION)
+        return _invoke_message(await handler(ref, data if isinstance(data, dict) else {}))
+
+    async def _word(self, ref: ActivityRef, data: dict[str, Any]) -> str:
+        """„Als Word-Datei“: offer the file with Teams' file-consent card (personal chat)."""
+        draft_id = _draft_id(data)
+        if draft_id is None:
+            return presenter_bots.UNKNOWN_ACTION
         if not ref.direct:
-            return _invoke_message(presenter_bots.WORD_ONLY_DIRECT)
+            return presenter_bots.WORD_ONLY_DIRECT
         identity = self._identity(ref)
         try:
             word = await word_file(self.conversation.context.archive, identity, draft_id)
         except Exception as err:
-            return _invoke_message(german_error(err))
+            return german_error(err)
         consent = {
             "contentType": FILE_CONSENT,
             "name": word.name,
@@ -195,7 +228,7 @@ class TeamsBot:
         }
         replier = TeamsReplier(self.connector, ref)
         self._spawn(self._post(replier, replier.message(consent)))
-        return _invoke_message(presenter_bots.WORD_OFFERED)
+        return presenter_bots.WORD_OFFERED
 
     async def _post(self, replier: TeamsReplier, activity: dict[str, Any]) -> None:
         ref = replier.ref
