@@ -176,9 +176,9 @@ class Conversation:
         if not self.seen.first_time(incoming.event_keys):  # before any await: no race
             log.info("Bot %s: doppelte Zustellung übergangen", incoming.platform)
             return None
-        if not incoming.addressed and not incoming.text.strip():
-            return None
         refinement = read_refinement(incoming.text)
+        if not incoming.addressed and refinement is None:
+            return None  # channel talk: not even a database look-up
         draft_id = None
         if refinement is not None or not incoming.addressed:
             draft_id = await self._thread_draft(incoming)
