@@ -8,7 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "APPROVAL_NEEDS_DRAFT",
     "APPROVAL_TITLE",
+    "APPROVER_MISSING",
     "BUTTON_APPROVE",
     "BUTTON_RETURN",
     "DECISION_LABELS",
@@ -21,9 +23,11 @@ __all__ = [
     "OWN_APPROVAL",
     "already_decided",
     "approval_request_line",
+    "approval_sent",
     "approver_may_not_see",
     "decision_label",
     "decision_line",
+    "decision_notice",
     "german_time",
     "not_addressed",
     "notes_too_long",
@@ -120,3 +124,31 @@ def not_addressed(approver: str) -> str:
 
 def notes_too_long(limit: int) -> str:
     return f"Die Anmerkungen sind zu lang (höchstens {limit} Zeichen)."
+
+
+# --- the bots (api/bots/*_approval.py) -------------------------------------------------------
+
+APPROVAL_NEEDS_DRAFT = (
+    "Hier gibt es noch keinen Entwurf; bitte schreiben Sie „Mitzeichnung: Name“ im Thread des "
+    "Entwurfs."
+)
+
+APPROVER_MISSING = "Bitte nennen Sie, wer mitzeichnen soll, z. B. „Mitzeichnung: Name“."
+
+
+def approval_sent(approver: str, version: int, *, delivered: bool) -> str:
+    """The clerk's answer once the request is stored (``delivered``: the approver got the
+    card in the chat; else the request waits for them in the API and on the page)."""
+    sent = f"Fassung {version} ist an {approver} zur Mitzeichnung gesendet."
+    if delivered:
+        return sent
+    return f"{sent} {approver} ist hier im Chat nicht eingerichtet; bitte geben Sie Bescheid."
+
+
+def decision_notice(
+    decision: str, decided_by: str, betreff: str, version: int, notes: str | None
+) -> str:
+    """What the clerk who asked learns: „bruno hat „Betreff“ (Fassung 2) freigegeben.“ and
+    the notes on a line of their own."""
+    said = f"{decided_by} hat „{betreff}“ (Fassung {version}) {decision_label(decision)}."
+    return f"{said}\n{NOTES_LABEL}: {notes}" if notes else said

@@ -89,8 +89,9 @@ def install_bots(
     app.state.bot_conversation = conversation
     if bots.slack.enabled:
         from api.bots.slack_app import install_slack  # slack-bolt only when enabled
+        from api.bots.slack_approval import install_slack_approval
 
-        install_slack(app, conversation, bots.slack, runtime)
+        install_slack_approval(app, install_slack(app, conversation, bots.slack, runtime))
     if bots.teams.enabled:
         from api.bots.teams_app import install_teams  # the Teams SDK only when enabled
 

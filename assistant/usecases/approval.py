@@ -17,6 +17,7 @@ page and the Slack and Teams bots (docs/bots.md).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,12 +48,19 @@ __all__ = [
     "decide_approval",
     "draft_approvals",
     "open_approvals",
+    "read_approval_command",
     "request_approval",
 ]
 
 MAX_NOTES = 2000
 UNFINISHED = ("queued", "running")
 AUDIT: dict[Decision, AuditAction] = {"freigegeben": "approve", "zurueckgegeben": "return"}
+
+_COMMAND = re.compile(
+    r"^\s*(?:zur\s+)?(?:mitzeichnung|mitzeichnen)\b\s*(?:durch|an|von)?\s*:?\s*"
+    r"(?P<name>[\w.@-][\w .@-]{0,63}?)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 ApproverRights = Mapping[str, bool]
 """Who can be asked for a Mitzeichnung: each approver's name and whether they may see
@@ -281,3 +289,13 @@ async def draft_approvals(
     if await _visible(archive, draft_id, viewer) is None:
         raise MissingDraft
     return await asyncio.to_thread(approvals.of_draft, draft_id)
+
+
+def read_approval_command(text: str) -> str | None:
+    """A chat message asking for a Mitzeichnung: „Mitzeichnung: bruno“, „mitzeichnen an
+    Jörg Müller“, „zur Mitzeichnung an bruno“ -> the name ("" when none is given); None for
+    any other message."""
+    found = _COMMAND.match(text)
+    if found is None:
+        return None
+    return (found.group("name") or "").strip()

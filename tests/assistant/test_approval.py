@@ -20,6 +20,7 @@ from assistant.usecases.approval import (
     decide_approval,
     draft_approvals,
     open_approvals,
+    read_approval_command,
     request_approval,
 )
 from assistant.usecases.errors import InvalidRequest
@@ -238,3 +239,18 @@ def test_a_nonpublic_draft_goes_only_to_who_may_see_it(
         decide_approval(archive, approvals, case.approval.id, "freigegeben", None, decider=CARLA)
     )
     assert decided.decided_by == "carla"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mitzeichnung: bruno", "bruno"),
+        ("mitzeichnen an Jörg Müller", "Jörg Müller"),
+        ("zur Mitzeichnung an bruno.", "bruno"),
+        ("Mitzeichnung", ""),
+        ("Mitzeichnungen sind wichtig", None),
+        ("Entwurf: Mitzeichnung der Satzung", None),
+    ],
+)
+def test_the_chat_command(text: str, name: str | None) -> None:
+    assert read_approval_command(text) == name
