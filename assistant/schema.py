@@ -18,7 +18,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-System = Literal["oparl", "allris", "sessionnet", "pdf", "docx", "html", "text"]
+#: Where a document came from: the loader's format ("oparl", "pdf", "docx", "html", "text") or the
+#: council system a profile recognised in a page or export ("allris", "sessionnet", ...;
+#: ``ingest.systems``). A plain string, so that adding a profile needs no schema change.
+System = str
 Rolle = Literal["Vorberatung", "Beratung", "Entscheidung", "Kenntnisnahme", "Anhörung"]
 
 # The limits of a draft request (the one rule set every entry point applies).
@@ -72,8 +75,27 @@ class Section(_Model):
     text: str
 
 
+ParsedField = Literal[
+    "betreff", "vorlagen_nr", "beschlussvorschlag", "sachdarstellung", "beratungsfolge"
+]
+#: What a parsed document turned out to be: ``vollstaendig`` (Beschlussvorschlag and
+#: Sachdarstellung), ``teilweise`` (one of them), ``kenntnisgabe`` (a Mitteilung or Kenntnisgabe:
+#: facts without a resolution), ``deckblatt`` (a cover sheet whose text is in an attachment),
+#: ``unvollstaendig`` (neither resolution nor facts found).
+ParseStatus = Literal["vollstaendig", "teilweise", "kenntnisgabe", "deckblatt", "unvollstaendig"]
+
+
+class ParseQuality(_Model):
+    """How well a document was read: the fields found, by which profile (or the fallback)."""
+
+    profile: str
+    status: ParseStatus
+    found: list[ParsedField] = Field(default_factory=list)
+    missing: list[ParsedField] = Field(default_factory=list)
+
+
 class Vorlage(_Model):
-    """One parsed council document."""
+    """One parsed council document (``parse_quality``: absent in records of older versions)."""
 
     id: str
     source: SourceRef
@@ -96,6 +118,7 @@ class Vorlage(_Model):
     anlagen: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     text: str
+    parse_quality: ParseQuality | None = None
 
 
 MAX_ID_LENGTH = 300
