@@ -56,6 +56,11 @@ from ingest.dates import MONTH_NO, MONTHS
 
 Span = tuple[int, int]
 
+#: The layouts this module reads (module docstring); a council-system profile names the ones
+#: its documents use (``ingest.systems``). "lone_row" is the one-row table of Karlsruhe's
+#: Ortschaftsrat form, "header_lines" the "Gremium:"/"Termin:" labels and session lines.
+LAYOUTS: frozenset[str] = frozenset({"tab", "lines", "pdf", "lone_row", "header_lines"})
+
 # ---------------------------------------------------------------------------------------------
 # Dates
 
@@ -613,14 +618,16 @@ def _lone_row(lines: list[_Line], i: int) -> _Block | None:
 # Finding the block
 
 
-def _find_block(lines: list[_Line]) -> _Block | None:
+def _find_block(lines: list[_Line], layouts: frozenset[str]) -> _Block | None:
     for i, line in enumerate(lines):
         text = line.text
         if not text or text[0] not in "BbGg":
             continue
-        block = _block_at(lines, i)
+        block = _block_at(lines, i, layouts)
         if block is not None and block.steps:
             return block
+    if "lone_row" not in layouts:
+        return None
     for i in range(min(len(lines), _HEAD_LINES)):
         block = _lone_row(lines, i)
         if block is not None:
@@ -628,12 +635,14 @@ def _find_block(lines: list[_Line]) -> _Block | None:
     return None
 
 
-def _block_at(lines: list[_Line], i: int) -> _Block | None:
+def _block_at(lines: list[_Line], i: int, layouts: frozenset[str]) -> _Block | None:
     text = lines[i].text
     head = _BF_WORD.match(text)
     if head is None and not _GREMIEN_HEAD.match(text):
         return None
     if head is not None and "\t" in text:
+        if "tab" not in layouts:
+            return None
         steps, last = _parse_tab_table(lines, i)
         return _Block(steps, (lines[i].start, lines[last].end)) if steps else None
     rest = text[head.end() :] if head is not None else text
@@ -648,10 +657,12 @@ def _block_at(lines: list[_Line], i: int) -> _Block | None:
         cols.update(lines[j].text)
     else:
         return None
-    if head is not None and not rest.strip() and j == i + _gap(lines, i):
+    if "lines" in layouts and head is not None and not rest.strip() and j == i + _gap(lines, i):
         steps, last = _parse_line_form(lines, i)
         if steps:
             return _Block(steps, (lines[i].start, lines[last].end))
+    if "pdf" not in layouts:
+        return None
     steps, last = _parse_pdf_table(lines, j, cols)
     if not steps:
         return None
@@ -747,11 +758,16 @@ def _merge(steps: list[Beratungsschritt], extra: Beratungsschritt) -> list[Berat
 # ---------------------------------------------------------------------------------------------
 
 
-def extract_beratungsfolge(text: str) -> tuple[list[Beratungsschritt], Span | None]:
-    """The Beratungsfolge steps in order and the span of their block (see module docstring)."""
+def extract_beratungsfolge(
+    text: str, layouts: frozenset[str] = LAYOUTS
+) -> tuple[list[Beratungsschritt], Span | None]:
+    """The Beratungsfolge steps in order and the span of their block (see module docstring).
+
+    ``layouts`` are the table forms to look for (``LAYOUTS``; a profile's choice).
+    """
     lines = _lines(text)
-    block = _find_block(lines)
-    extra = _header_step(lines)
+    block = _find_block(lines, layouts)
+    extra = _header_step(lines) if "header_lines" in layouts else None
     if block is None:
         return ([extra], None) if extra is not None else ([], None)
     steps = block.steps

@@ -76,18 +76,16 @@ _WIDGET_LINE = re.compile(
 )
 
 
-# Words the PDF layout broke over lines (Karlsruhe): the form heading "Finanzielle" /
-# "Auswirkungen", and CO with a subscript 2 ("CO" / "2" / "-Relevanz: Auswirkung auf den
-# Klimaschutz", "weniger CO" / "2" / "ausgestoßen").
-_SPLIT_HEADINGS = (
-    (re.compile(r"^Finanzielle\n+Auswirkungen$", re.MULTILINE), "Finanzielle Auswirkungen"),
-    (re.compile(r"\bCO\n+[2²]\n+-"), "CO2-"),
-    (re.compile(r"\bCO\n+[2²]\n+"), "CO2 "),
-)
+#: A fix-up a profile applies after the generic normalisation: (pattern, replacement).
+TextFix = tuple[re.Pattern[str], str]
 
 
-def normalize(text: str) -> str:
-    """Return the normalised form of ``text`` (see the module docstring)."""
+def normalize(text: str, fixes: tuple[TextFix, ...] = ()) -> str:
+    """Return the normalised form of ``text`` (see the module docstring).
+
+    ``fixes`` are a council-system profile's own repairs (``ingest.systems``), applied after the
+    line-level clean-up; they must keep the function idempotent.
+    """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").translate(_SPACE_MAP).translate(_CHECKBOX_MAP)
     text = _CONTROL.sub("", text)
@@ -97,7 +95,7 @@ def normalize(text: str) -> str:
     text = "\n".join(line for line in lines if not _is_furniture(line))
     text = _join_broken_words(text)
     text = _BULLET_BOX.sub(r"\1", text)
-    for pattern, joined in _SPLIT_HEADINGS:
+    for pattern, joined in fixes:
         text = pattern.sub(joined, text)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")

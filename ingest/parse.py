@@ -6,35 +6,26 @@ council system keeps it as data; everything else comes from the text.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.schema import Beratungsschritt, Section, SourceRef, Vorlage, vorlage_id
 from ingest import header as hdr
+from ingest import systems
 from ingest.beratungsfolge import extract_beratungsfolge
+from ingest.canonical import choose_canonical
 from ingest.errors import IngestError
 from ingest.normalize import normalize
-from ingest.segment import RawSection, choose_canonical, split_sections
+from ingest.segment import RawSection, split_sections
 from ingest.sources.base import Hints, RawDocument
-from ingest.sources.text import load_text
+from ingest.sources.formats import SUPPORTED, ParseOptions, load
+from ingest.systems.base import Profile
 
-SUPPORTED = ".txt, .pdf, .docx, .html/.htm, OParl-Paper .json"
+__all__ = ["SUPPORTED", "ParseOptions", "load", "parse_path", "parse_raw"]
 
 _CONTENT_KINDS = {"resolution", "facts", "reasons", "finance", "climate"}
 _BF_MARKER = "Beratungsfolge"
-
-
-@dataclass(frozen=True)
-class ParseOptions:
-    """Limits and choices for parsing; built from settings by the wiring point."""
-
-    pdf_timeout_s: float = 60.0
-    pdf_memory_mb: int = 1024
-    max_file_mb: int = 50
-    redact_bearbeiter: bool = False
 
 
 def parse_path(path: Path, options: ParseOptions | None = None) -> Vorlage:
@@ -44,74 +35,22 @@ def parse_path(path: Path, options: ParseOptions | None = None) -> Vorlage:
     return parse_raw(raw, redact_bearbeiter=options.redact_bearbeiter)
 
 
-def load(path: Path, options: ParseOptions) -> RawDocument:
-    """Read a file with the source its type calls for."""
-    _check_file(path, options)
-    suffix = path.suffix.lower()
-    if suffix in (".txt", ".text", ".md"):
-        return load_text(path)
-    if suffix == ".pdf":
-        from ingest.sources.pdf import load_pdf
-
-        return load_pdf(path, timeout_s=options.pdf_timeout_s, memory_mb=options.pdf_memory_mb)
-    if suffix == ".docx":
-        from ingest.sources.docx import load_docx
-
-        return load_docx(path)
-    if suffix in (".html", ".htm", ".asp", ".php"):
-        from ingest.sources.html import load_html
-
-        return load_html(path)
-    if suffix == ".json":
-        return _load_json(path)
-    raise IngestError(
-        f"Das Format der Datei {path.name} wird nicht unterstützt (unterstützt: {SUPPORTED})."
-    )
-
-
-def _check_file(path: Path, options: ParseOptions) -> None:
-    if not path.exists():
-        raise IngestError(f"Die Datei {path} wurde nicht gefunden.")
-    if not path.is_file():
-        raise IngestError(f"{path} ist keine Datei.")
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError(f"Die Datei {path.name} ist leer.")
-    if size > options.max_file_mb * 1024 * 1024:
-        raise IngestError(
-            f"Die Datei {path.name} ist größer als die erlaubten {options.max_file_mb} MB."
-        )
-
-
-def _load_json(path: Path) -> RawDocument:
-    from ingest.sources.oparl import is_oparl_paper, load_oparl_paper
-
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as err:
-        raise IngestError(f"Die Datei {path.name} ist kein gültiges JSON.") from err
-    if not is_oparl_paper(data):
-        raise IngestError(f"Die JSON-Datei {path.name} ist kein OParl-Paper (Vorlage).")
-    return load_oparl_paper(path)
-
-
 def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
     """Turn a source's text and hints into a ``Vorlage``.
 
     With ``redact_bearbeiter`` the Bearbeiter field stays empty and the name is blacked out in
     the text and every section (personal data need not enter the index).
     """
-    text = normalize(raw.text)
+    profile = systems.detect(raw.system, raw.text)
+    text = normalize(raw.text, profile.text_fixes)
     if not text.strip():
         raise IngestError(f"Das Dokument {Path(raw.path).name} enthält keinen lesbaren Text.")
-    steps, span = extract_beratungsfolge(text)
-    header, sections = split_sections(_lines_without_span(text, span))
+    steps, header, sections = _segment(text, profile)
     head = header + _header_sections(sections)
     bearbeiter = hdr.find_bearbeiter(head)
     if redact_bearbeiter and bearbeiter:
         text = redact_name(text, bearbeiter)
-        steps, span = extract_beratungsfolge(text)
-        header, sections = split_sections(_lines_without_span(text, span))
+        steps, header, sections = _segment(text, profile)
         head = header + _header_sections(sections)
     if redact_bearbeiter:
         bearbeiter = None
@@ -145,6 +84,15 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
         ],
         text=text,
     )
+
+
+def _segment(
+    text: str, profile: Profile
+) -> tuple[list[Beratungsschritt], list[str], list[RawSection]]:
+    """The Beratungsfolge, the header lines and the sections, by the profile's rules."""
+    steps, span = extract_beratungsfolge(text, profile.beratungsfolge)
+    header, sections = split_sections(_lines_without_span(text, span), profile.segment)
+    return steps, header, sections
 
 
 def _lines_without_span(text: str, span: tuple[int, int] | None) -> list[str]:

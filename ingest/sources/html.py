@@ -12,7 +12,8 @@
 - a table row becomes one line of TAB-separated cells; a row whose cell holds a nested table or
   several paragraphs of text is a layout row and is written as paragraphs instead.
 
-The system is told from markup, generator and URLs ("allris", "sessionnet", else "html").
+The system is told from markup, generator and URLs by the profiles' ``page_markers``
+(``ingest.systems``: "allris", "sessionnet", ...; else "html").
 ``load_html`` decodes bytes by BOM, then the declared charset (``<meta charset>``,
 ``http-equiv``, XML declaration), then UTF-8, then cp1252 (as browsers do, ISO-8859-1 is read
 as cp1252).
@@ -39,6 +40,7 @@ from bs4.element import (
 from assistant.schema import System
 from ingest.errors import IngestError
 from ingest.sources.base import RawDocument
+from ingest.systems import system_of_page
 
 
 def _names(spec: str) -> frozenset[str]:
@@ -75,10 +77,6 @@ _GRID_CELL = re.compile(r"(?:^|[-_])table-cell$|^smc-dg-td", re.IGNORECASE)
 _LABEL_SPLIT_MIN = 60
 """A bold label is put on a line of its own when more than this many characters follow it."""
 
-_ALLRIS = re.compile(r"allris|\bvo020(?:\.asp)?\b|\bto020(?:\.asp)?\b", re.IGNORECASE)
-_SESSIONNET = re.compile(
-    r"sessionnet|somacos|\bsmc[-_]|\b(?:vo|si|to|kp)00[0-9]{2}\.(?:asp|php)\b", re.IGNORECASE
-)
 _CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
     re.IGNORECASE,
@@ -146,14 +144,8 @@ def html_to_text(html: str) -> tuple[str, System]:
 
 
 def detect_system(html: str) -> System:
-    """ "allris" or "sessionnet" by markers in markup, generator and URLs, else "html"."""
-    allris = len(_ALLRIS.findall(html))
-    sessionnet = len(_SESSIONNET.findall(html))
-    if allris > sessionnet:
-        return "allris"
-    if sessionnet > allris:
-        return "sessionnet"
-    return "html"
+    """The system by the profiles' markers in markup, generator and URLs, else "html"."""
+    return system_of_page(html) or "html"
 
 
 def clean_lines(text: str) -> str:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from assistant.schema import System
 from ingest.errors import IngestError
 from ingest.sources.base import RawDocument
+from ingest.systems import system_of_text
 
-_SYSTEM_MARKERS: tuple[tuple[re.Pattern[str], System], ...] = (
-    (re.compile(r"\bALLRIS\b"), "allris"),
-    (re.compile(r"\bBürgerinfo\b|\bSessionNet\b", re.IGNORECASE), "sessionnet"),
-)
 _MAX_CONTROL_SHARE = 0.01
 
 
@@ -38,12 +34,8 @@ def _control_share(text: str) -> float:
 
 
 def detect_system(text: str) -> System:
-    """The council system a text export comes from, where the text says so."""
-    head = text[:2000]
-    for pattern, system in _SYSTEM_MARKERS:
-        if pattern.search(head):
-            return system
-    return "text"
+    """The council system a text export comes from, where the text says so (``ingest.systems``)."""
+    return system_of_text(text) or "text"
 
 
 def load_text(path: Path) -> RawDocument:
