@@ -83,26 +83,35 @@ class RayEngine:
         started_here = self._start(ray)
         actors: list[Any] = []
         try:
-            from ray.util import ActorPool
-
-            remote = ray.remote(num_cpus=self.actor_cpus)(SummaryActor)
-            actors = [
-                remote.remote(self.chat_factory, self.limits, self.max_repairs)
-                for _ in range(self.workers)
-            ]
-            self._model = str(ray.get(actors[0].model.remote()))
-            pool: Any = ActorPool(actors)
+            actors = self._actors(ray)
+            pool: Any = ray.util.ActorPool(actors)
             for job in jobs:
                 while not pool.has_free():
-                    yield pool.get_next_unordered()
+                    yield _next(pool)
                 pool.submit(lambda actor, j: actor.run.remote(j, prompt_version), job)
             while pool.has_next():
-                yield pool.get_next_unordered()
+                yield _next(pool)
         finally:
             for actor in actors:
                 ray.kill(actor)
             if started_here:
                 ray.shutdown()
+
+    def _actors(self, ray: Any) -> list[Any]:
+        """``workers`` actors, each with its chat model client (built in the actor)."""
+        remote = ray.remote(num_cpus=self.actor_cpus)(SummaryActor)
+        actors = [
+            remote.remote(self.chat_factory, self.limits, self.max_repairs)
+            for _ in range(self.workers)
+        ]
+        try:
+            self._model = str(ray.get(actors[0].model.remote()))
+        except Exception as err:  # the factory failed in the actor (settings, missing model)
+            raise BackendError(
+                "Die Ray-Actors konnten ihr Sprachmodell nicht einrichten "
+                f"({type(err).__name__}); bitte die Modell-Einstellungen (llm.*) prüfen."
+            ) from err
+        return actors
 
     def _start(self, ray: Any) -> bool:
         """Connect to the cluster or start a local instance; whether this call started it."""
@@ -125,9 +134,23 @@ class RayEngine:
         return True
 
 
+def _next(pool: Any) -> SummaryRecord:
+    """The next finished record; an actor that died (a node lost, out of memory) ends the run
+    with a German sentence, the records written so far stay."""
+    try:
+        record: SummaryRecord = pool.get_next_unordered()
+    except Exception as err:
+        raise BackendError(
+            f"Ein Ray-Actor ist ausgefallen ({type(err).__name__}); bitte den Lauf erneut "
+            "starten, er setzt fort."
+        ) from err
+    return record
+
+
 def _ray() -> Any:
     try:
         import ray
+        import ray.util
     except ImportError as err:
         raise BackendError(
             "Ray ist nicht installiert; bitte mit pip install 'vorlagen-assistent[ray]' "

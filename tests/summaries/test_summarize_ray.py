@@ -16,7 +16,9 @@ from assistant.usecases.summarize_ray import RayEngine
 from assistant.usecases.summary_log import SummaryLog
 from ingest.parse import ParseOptions, parse_path
 from ingest.pipeline import file_documents
+from tests.api.test_cli import run
 from tests.summaries.fakes import fake_model_server
+from tests.summaries.test_cli_summarize import model_env, records
 
 VOLATILE = {"created_at", "seconds"}
 
@@ -53,3 +55,21 @@ def test_ray_gives_the_same_records_as_the_local_engine(
     assert any(len(r.parts) > 1 for r in local.records), "a paper read in parts"
     assert comparable(on_ray.records) == comparable(local.records)
     assert len(SummaryLog(tmp_path / "ray.jsonl").read()) == 10
+
+
+@pytest.mark.slow
+def test_the_command_with_ray_writes_what_the_local_engine_writes(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    with fake_model_server() as url:
+        env = model_env(url, tmp_path)
+        local = run("summarize", seeds_dir, "--out", tmp_path / "a", cwd=tmp_path, env=env)
+        on_ray = run(
+            "summarize", seeds_dir, "--out", tmp_path / "b", "--engine", "ray", "--workers", "2",
+            cwd=tmp_path, env=env, timeout=300,
+        )  # fmt: skip
+    assert local.returncode == 0, local.stderr
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert "Traceback" not in on_ray.stderr
+    assert comparable(records(tmp_path / "b")) == comparable(records(tmp_path / "a"))
+    assert len(records(tmp_path / "b")) == 5
