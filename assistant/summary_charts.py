@@ -8,6 +8,7 @@ script from a CDN). A chart without data is left out.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -167,7 +168,11 @@ def _bar(
         return None
     pygal = _pygal()
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = kind(**_style(), title=title)
+    size = {"height": 110 + 32 * len(rows)} if horizontal else {}
+    chart = kind(**(_style() | size), title=title)
+    top = max(n for _, n in rows)
+    step = max(1, math.ceil(top / 8))
+    chart.y_labels = list(range(0, top + step, step))  # whole numbers on the count axis
     labels = [label for label, _ in rows]
     if horizontal:  # pygal draws the first label at the bottom
         labels, values = labels[::-1], [n for _, n in rows][::-1]
@@ -186,7 +191,7 @@ def _pygal() -> Any:
     return pygal
 
 
-def _style() -> dict[str, object]:
+def _style() -> dict[str, Any]:
     style = _pygal().style.Style(
         background="white",
         plot_background="white",
