@@ -159,6 +159,7 @@ def _citation(n: int, group: VorlageHits, hit: Hit, passage: str) -> Citation:
         kommune=group.kommune,
         vorlagen_nr=group.vorlagen_nr,
         betreff=group.betreff,
+        datum=hit.chunk.metadata.datum,
         section=hit.chunk.section,
         passage=passage,
         score=round(hit.score, 6),

@@ -224,7 +224,8 @@ class Citation(_Model):
     """A retrieved passage the draft may cite as ``[n]`` (``n`` counts from 1).
 
     ``oeffentlich``: whether the cited Vorlage is public (``None``: unknown, treated as not
-    public wherever it matters, e.g. by the draft archive)."""
+    public wherever it matters, e.g. by the draft archive). ``datum``: the Vorlage's date.
+    ``GET /api/vorlagen/{vorlage_id}`` opens the Vorlage itself."""
 
     n: int = Field(ge=1)
     vorlage_id: str = Field(
@@ -236,6 +237,7 @@ class Citation(_Model):
     kommune: str | None = None
     vorlagen_nr: str | None = None
     betreff: str | None = None
+    datum: date | None = None
     section: str
     passage: str
     score: float = 0.0

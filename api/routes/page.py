@@ -28,7 +28,12 @@ from api.auth import access_of, caller_from_request
 from api.deps import StoreDep
 from api.routes.vorlagen import VorlageId
 from assistant import presenter
-from assistant.usecases.vorlage_view import UnknownVorlage, VorlageView, find_passage, open_vorlage
+from assistant.usecases.vorlage_view import (
+    UnknownVorlage,
+    VorlageView,
+    locate_passage,
+    open_vorlage,
+)
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]
 
@@ -125,14 +130,13 @@ def vorlage_page(
 
 
 def _marked_sections(view: VorlageView, stelle: str) -> list[dict[str, Any]]:
-    """The sections with the passage ``stelle`` split out of the first one that holds it."""
+    """The sections, with the passage ``stelle`` split out of the one that holds it."""
+    place = locate_passage(view.sections, stelle) if stelle.strip() else None
     sections: list[dict[str, Any]] = []
-    found = False
-    for section in view.sections:
-        place = None if found or not stelle else find_passage(section.text, stelle)
-        found = found or place is not None
-        text = section.text
-        parts = (text[: place[0]], text[place[0] : place[1]], text[place[1] :]) if place else None
+    for index, section in enumerate(view.sections):
+        text, parts = section.text, None
+        if place is not None and place[0] == index:
+            parts = (text[: place[1]], text[place[1] : place[2]], text[place[2] :])
         sections.append({"heading": section.heading, "text": text, "parts": parts})
     return sections
 

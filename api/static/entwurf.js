@@ -30,14 +30,27 @@ window.Entwurf = (function () {
       const head = el("p", "kopfzeile");
       head.textContent = "[" + citation.n + "] " + (citation.vorlagen_nr ? "Vorlage " + citation.vorlagen_nr + ": " : "") + (citation.betreff || "ohne Betreff");
       item.append(head);
-      const facts = [citation.kommune, "Abschnitt: " + title(citation.section)];
+      const facts = [citation.kommune, S.germanDate(citation.datum), "Abschnitt: " + title(citation.section)];
       if (citation.oeffentlich === false) facts.push("nichtöffentlich");
       item.append(el("p", "angaben", facts.filter(Boolean).join(" · ")));
       const quote = el("blockquote", null, citation.passage);
       quote.setAttribute("aria-label", "Stelle, die das Sprachmodell gesehen hat");
       item.append(quote);
+      item.append(sourceLink(citation));
       list.append(item);
     }
+  }
+
+  // The stored Vorlage, opened in a new tab at the passage (GET /vorlage/<id>?stelle=…).
+  function sourceLink(citation) {
+    const line = el("p", "quelle-link");
+    const link = el("a", null, "Vorlage öffnen, Stelle markiert (neuer Tab)");
+    link.href = "/vorlage/" + encodeURIComponent(citation.vorlage_id) + "?stelle=" + encodeURIComponent(citation.passage.slice(0, 300)) + "#stelle";
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.setAttribute("aria-label", "Quelle " + citation.n + (citation.vorlagen_nr ? ", Vorlage " + citation.vorlagen_nr : "") + " öffnen, Stelle markiert (neuer Tab)");
+    line.append(link);
+    return line;
   }
 
   // --- the finished draft -----------------------------------------------------------------

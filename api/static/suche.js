@@ -13,7 +13,14 @@ window.Suche = (function () {
     for (const hit of result.hits) {
       const item = el("li", "quelle");
       const head = (hit.vorlagen_nr ? "Vorlage " + hit.vorlagen_nr + ": " : "") + (hit.betreff || "ohne Betreff");
-      item.append(el("p", "kopfzeile", head));
+      const line = el("p", "kopfzeile");
+      const link = el("a", null, head);
+      link.href = "/vorlage/" + encodeURIComponent(hit.id);
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.setAttribute("aria-label", head + " öffnen (neuer Tab)");
+      line.append(link);
+      item.append(line);
       item.append(el("p", "angaben", [hit.kommune, S.germanDate(hit.datum), hit.art].filter(Boolean).join(" · ")));
       for (const passage of hit.passages || []) {
         item.append(el("blockquote", null, S.title(passage.section) + ": " + passage.excerpt));

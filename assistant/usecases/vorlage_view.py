@@ -10,8 +10,10 @@ Visibility is the search's: without the right to see nichtöffentliche Vorlagen,
 known to be public (``oeffentlich is True``) opens; any other answers like an unknown id, so
 that a caller cannot learn that it exists.
 
-:func:`find_passage` finds a cited passage in a section's text (whitespace and the cut's "…"
-aside), so that the page can mark it.
+:func:`locate_passage` finds a cited passage in the sections (whitespace and the cut's "…"
+aside), so that the page can mark it. A passage from the search summary (Betreff,
+Beschlussvorschlag and the opening of the Sachdarstellung in one) spans sections: then its
+first paragraph found in a section is marked.
 """
 
 from __future__ import annotations
@@ -27,10 +29,18 @@ from assistant.ports import VorlageRecords
 from assistant.presenter import UNKNOWN_VORLAGE
 from assistant.schema import Beratungsschritt, Section, System, Vorlage
 
-__all__ = ["SourceView", "UnknownVorlage", "VorlageView", "find_passage", "open_vorlage"]
+__all__ = [
+    "SourceView",
+    "UnknownVorlage",
+    "VorlageView",
+    "find_passage",
+    "locate_passage",
+    "open_vorlage",
+]
 
 FULLTEXT_HEADING = "Volltext"
 PASSAGE_PROBE_CHARS = 200
+MIN_PARAGRAPH_CHARS = 20  # shorter paragraphs of a passage (a Betreff line) are not sought
 
 
 class UnknownVorlage(LookupError):
@@ -124,3 +134,15 @@ def find_passage(text: str, passage: str) -> tuple[int, int] | None:
     pattern = r"\s+".join(re.escape(word) for word in words)
     match = re.search(pattern, text)
     return (match.start(), match.end()) if match else None
+
+
+def locate_passage(sections: list[Section], passage: str) -> tuple[int, int, int] | None:
+    """(section index, start, end) of ``passage`` in ``sections``: the whole passage where a
+    section holds it, else its first paragraph that a section holds; ``None`` if neither."""
+    paragraphs = [p for p in passage.split("\n") if len(p.strip()) >= MIN_PARAGRAPH_CHARS]
+    for probe in [passage, *paragraphs]:
+        for index, section in enumerate(sections):
+            place = find_passage(section.text, probe)
+            if place is not None:
+                return index, place[0], place[1]
+    return None

@@ -1,5 +1,5 @@
 """Opening one stored Vorlage: ``GET /api/vorlagen/{id}`` and the page ``/vorlage/{id}``
-(issue 11), on a real store whose records hold Karlsruhe papers and a nichtöffentliche
+(issue 11), on test_app's real store, whose records hold Karlsruhe papers and a nichtöffentliche
 canary; API keys with and without the right to see it."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
-from api.container import build_services
-from assistant.settings import Settings
-from assistant.usecases.vorlage_view import find_passage
+from assistant.schema import Section
+from assistant.usecases.vorlage_view import find_passage, locate_passage
 from tests.api.test_app import CANARY, _corpus, _server, store_dir
 
 __all__ = ["store_dir"]  # the module's store, shared with test_app
@@ -21,18 +20,10 @@ pytestmark = pytest.mark.slow
 UNKNOWN = "Diese Vorlage gibt es nicht (oder Sie dürfen sie nicht sehen)."
 
 
-@pytest.fixture(scope="module")
-def records_dir(store_dir: Path, karlsruhe_dir: Path) -> Path:
-    store = build_services(Settings(data_dir=store_dir.parent)).store_at(store_dir)
-    for vorlage in _corpus(karlsruhe_dir):
-        store.records.put(vorlage)
-    return store_dir
-
-
 def test_a_found_vorlage_opens_as_parsed(
-    records_dir: Path, tmp_path: Path, karlsruhe_dir: Path
+    store_dir: Path, tmp_path: Path, karlsruhe_dir: Path
 ) -> None:
-    server = _server(records_dir, tmp_path, keys=True)
+    server = _server(store_dir, tmp_path, keys=True)
     leser, vertraulich = server.bearer("leser"), server.bearer("vertraulich")
     public, canary = _corpus(karlsruhe_dir)[0], _corpus(karlsruhe_dir)[-1]
     with server.client() as client:
@@ -58,9 +49,9 @@ def test_a_found_vorlage_opens_as_parsed(
 
 
 def test_the_page_marks_the_cited_passage(
-    records_dir: Path, tmp_path: Path, karlsruhe_dir: Path
+    store_dir: Path, tmp_path: Path, karlsruhe_dir: Path
 ) -> None:
-    server = _server(records_dir, tmp_path)  # local mode: no login
+    server = _server(store_dir, tmp_path)  # local mode: no login
     public = _corpus(karlsruhe_dir)[0]
     section = next(s for s in public.sections if len(s.text) > 200)
     passage = " ".join(section.text[40:260].split()) + " …"
@@ -85,3 +76,17 @@ def test_find_passage_tolerates_whitespace_and_the_cut() -> None:
     assert find_passage(text, "hat am 12.03.2024 beschlossen, die …") == (8, 44)
     assert find_passage(text, "nicht da") is None
     assert find_passage(text, " … ") is None
+
+
+def test_a_summary_passage_is_found_by_its_paragraphs() -> None:
+    sections = [
+        Section(
+            heading="Beschlussvorschlag", text="Der Gemeinderat nimmt den Bericht zur Kenntnis."
+        ),
+        Section(heading="Sachdarstellung", text="Die Verwaltung hat den Bericht 2024 erstellt."),
+    ]
+    summary = "Bericht\n\nDer Gemeinderat nimmt den Bericht zur Kenntnis.\n\nDie Verwaltung hat …"
+    assert locate_passage(sections, summary) == (0, 0, 47)
+    assert locate_passage(sections, "Die Verwaltung hat den Bericht") == (1, 0, 30)
+    assert locate_passage(sections, "Bericht") is not None  # short, but whole
+    assert locate_passage(sections, "steht nirgends") is None

@@ -155,6 +155,7 @@ def store_dir(karlsruhe_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         dense = dense_summary(chunks)
         store.vector_index.upsert(dense, store.embedder.embed_documents([c.text for c in dense]))
         store.keyword_index.upsert(chunks)
+        store.records.put(vorlage)
     store.keyword_index.persist()
     return root / "store"
 
