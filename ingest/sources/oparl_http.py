@@ -131,10 +131,14 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
     if raw.isdigit():
         return float(raw)
+    when = http_date(raw)
+    return None if when is None else max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def http_date(raw: str) -> datetime | None:
+    """An HTTP date header as an aware datetime (UTC when the header names no zone)."""
     try:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import httpx
 
 from ingest.errors import IngestError
 from ingest.sources.oparl import _many, _text, _value
-from ingest.sources.oparl_http import SyncLimits
+from ingest.sources.oparl_http import SyncLimits, http_date
 
 _ATTACHMENT = re.compile(
     r"anla?ge|anlge|anhang|karte|lageplan|plan\b|planzeichnung|übersicht|foto|präsentation|"
@@ -151,14 +150,9 @@ def _absolute(raw: object, base: str) -> str | None:
 def _server_time(response: httpx.Response) -> str | None:
     """The server's ``Date`` minus one second, ISO 8601; ``None`` without a usable header."""
     raw = response.headers.get("date")
-    if not raw:
+    when = http_date(raw) if raw else None
+    if when is None:
         return None
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return (when.astimezone(UTC) - timedelta(seconds=1)).isoformat()
 
 
