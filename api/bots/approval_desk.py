@@ -18,7 +18,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from api.bots.conversation import german_error
+from fastapi import FastAPI
+
+from api.bots.conversation import BotContext, german_error
 from api.bots.identity import BotUser, Identity
 from api.bots.views import DraftView, draft_view
 from assistant.ports import DraftArchive
@@ -35,7 +37,7 @@ from assistant.usecases.approval import (
     request_approval,
 )
 
-__all__ = ["ApprovalDesk", "approval_error", "approval_id_of", "approval_view"]
+__all__ = ["ApprovalDesk", "approval_desk", "approval_error", "approval_id_of", "approval_view"]
 
 log = logging.getLogger("vorlagen.bots")
 
@@ -136,3 +138,15 @@ class ApprovalDesk:
     async def record_card(self, approval_id: str, message_ref: str) -> None:
         """Remember where the approver's card is (``<platform>:<reference>``)."""
         await asyncio.to_thread(self.approvals.set_message_ref, approval_id, message_ref[:300])
+
+
+def approval_desk(app: FastAPI, context: BotContext) -> ApprovalDesk:
+    """The desk of a mounted bot: the app's approval archive and approvers (``create_app``
+    sets them on ``app.state``) and the bots' archive, users and public address."""
+    return ApprovalDesk(
+        archive=context.archive,
+        approvals=app.state.approvals,
+        approvers=app.state.approvers,
+        users=context.services.settings.bots.users,
+        public_url=context.public_url,
+    )

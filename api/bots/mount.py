@@ -94,6 +94,7 @@ def install_bots(
         install_slack_approval(app, install_slack(app, conversation, bots.slack, runtime))
     if bots.teams.enabled:
         from api.bots.teams_app import install_teams  # the Teams SDK only when enabled
+        from api.bots.teams_approval import install_teams_approval
 
-        install_teams(app, conversation, bots.teams, runtime)
+        install_teams_approval(app, install_teams(app, conversation, bots.teams, runtime))
     return runtime

@@ -30,7 +30,13 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from api.bots import slack_blocks as blocks
-from api.bots.approval_desk import ApprovalDesk, approval_error, approval_id_of, approval_view
+from api.bots.approval_desk import (
+    ApprovalDesk,
+    approval_desk,
+    approval_error,
+    approval_id_of,
+    approval_view,
+)
 from api.bots.identity import Identity
 from api.bots.slack_app import SlackBot, _is_direct, plain_text
 from api.bots.slack_reply import SlackReply
@@ -313,14 +319,6 @@ class SlackApproval:
 def install_slack_approval(app: FastAPI, bot: SlackBot) -> SlackApproval:
     """The Mitzeichnung on the mounted Slack bot, with the app's approval archive and
     approvers (``create_app`` sets them on ``app.state``)."""
-    context = bot.conversation.context
-    desk = ApprovalDesk(
-        archive=context.archive,
-        approvals=app.state.approvals,
-        approvers=app.state.approvers,
-        users=context.services.settings.bots.users,
-        public_url=context.public_url,
-    )
-    approval = SlackApproval(bot, desk)
+    approval = SlackApproval(bot, approval_desk(app, bot.conversation.context))
     app.state.slack_approval = approval
     return approval

@@ -123,6 +123,21 @@ class BotConnector:
         found = answer.get("id") if isinstance(answer, dict) else None
         return found if isinstance(found, str) else None
 
+    async def create_conversation(
+        self, service_url: str, bot: dict[str, Any], member_id: str, tenant_id: str | None
+    ) -> str:
+        """A personal conversation of the bot with ``member_id`` (a message the user did not
+        ask for, e.g. the Mitzeichnung's card); its id."""
+        body: dict[str, Any] = {"bot": bot, "members": [{"id": member_id}], "isGroup": False}
+        if tenant_id:
+            body["tenantId"] = tenant_id
+            body["channelData"] = {"tenant": {"id": tenant_id}}
+        answer = await self._call("POST", service_url, "/v3/conversations", body)
+        found = answer.get("id") if isinstance(answer, dict) else None
+        if not isinstance(found, str) or not found:
+            raise ConnectorError(CONNECTOR_FAILED)
+        return found
+
     async def update(
         self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
     ) -> None:
