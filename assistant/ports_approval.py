@@ -23,7 +23,7 @@ Decision = Literal["freigegeben", "zurueckgegeben"]
 """Freigeben (approve) or Zurückgeben (return to the clerk with notes)."""
 
 ApprovalPlatform = Literal["web", "slack", "teams"]
-"""Where the approver is asked: the page and the HTTP API, or a bot."""
+"""Where the request was made: the page and the HTTP API, or a bot."""
 
 
 class Approval(BaseModel):
@@ -31,8 +31,9 @@ class Approval(BaseModel):
 
     ``version`` is the stored version of the draft the request concerns: what is approved is
     always that stored text. ``decision``, ``decided_at``, ``decided_by`` and ``notes`` are
-    None while the request is open. ``message_ref`` is where a bot showed the request (e.g. a
-    Slack channel and message ts), so that it can update the message after the decision.
+    None while the request is open. ``platform`` is where the request was made;
+    ``message_ref`` is where a bot showed the approver the card (``slack:<channel>:<ts>``,
+    ``teams:[conversation, activity]``), so that it can update the card after the decision.
     Times are timezone-aware UTC.
     """
 

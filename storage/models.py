@@ -158,8 +158,8 @@ class ApprovalRow(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     requested_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     approver: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
-    # Where the approver is asked ('web': the page and the HTTP API) and, for a bot, the
-    # message to update after the decision (e.g. a Slack channel and ts).
+    # Where the request was made ('web': the page and the HTTP API) and, when a bot showed
+    # the approver a card, that message ('slack:<channel>:<ts>'), to update after the decision.
     platform: Mapped[str] = mapped_column(String(16))
     message_ref: Mapped[str | None] = mapped_column(String(300))
     decision: Mapped[str | None] = mapped_column(String(16))
