@@ -94,8 +94,71 @@ class ParseQuality(_Model):
     missing: list[ParsedField] = Field(default_factory=list)
 
 
+DocumentKind = Literal["vorlage", "konzept"]
+"""What a parsed document is: a council ``vorlage`` or a ``konzept`` (an Integrationskonzept or
+another municipal plan with Handlungsfelder and Maßnahmen; docs/konzepte.md)."""
+
+
+class Massnahme(_Model):
+    """One measure of a concept. ``nummer`` is as printed ("3.2"), or derived from its place
+    ("4.1.1.3", then ``nummer_abgeleitet``); the other fields where the document states them."""
+
+    nummer: str
+    nummer_abgeleitet: bool = False
+    titel: str
+    beschreibung: str | None = None
+    zustaendigkeit: str | None = None
+    zeitraum: str | None = None
+    indikator: str | None = None
+
+
+class Handlungsfeld(_Model):
+    """One field of action: its number and title as printed, the Leitziel (a Leitsatz or
+    Kernaussage), its Ziele and Maßnahmen, and its whole text."""
+
+    nummer: str | None = None
+    titel: str
+    oberfeld: str | None = None
+    leitziel: str | None = None
+    ziele: list[str] = Field(default_factory=list)
+    massnahmen: list[Massnahme] = Field(default_factory=list)
+    text: str = ""
+
+
+class TocEntry(_Model):
+    """A line of the concept's table of contents, and whether a heading in the text matches."""
+
+    nummer: str | None = None
+    titel: str
+    seite: int | None = None
+    gefunden: bool = False
+
+
+class Konzept(_Model):
+    """The structure of a concept (``Vorlage.kind == "konzept"``): title, Kommune, period, the
+    adopting Vorlage where known, the table of contents and the Handlungsfelder. ``layout``
+    names the structure recognised (docs/konzepte.md)."""
+
+    titel: str
+    kommune: str | None = None
+    zeitraum: str | None = None
+    beschluss_vorlagen_nr: str | None = None
+    beschluss_datum: date | None = None
+    layout: str = "allgemein"
+    inhaltsverzeichnis: list[TocEntry] = Field(default_factory=list)
+    handlungsfelder: list[Handlungsfeld] = Field(default_factory=list)
+
+    def massnahmen(self) -> list[tuple[Handlungsfeld, Massnahme]]:
+        """Every measure with its Handlungsfeld, in document order."""
+        return [(feld, m) for feld in self.handlungsfelder for m in feld.massnahmen]
+
+
 class Vorlage(_Model):
-    """One parsed council document (``parse_quality``: absent in records of older versions)."""
+    """One parsed council document (``parse_quality``: absent in records of older versions).
+
+    ``kind`` is ``"konzept"`` for a concept; its structure is then in ``konzept``, its title in
+    ``betreff`` and its text and sections as for a Vorlage (records of older versions have
+    neither field and load as ``"vorlage"``)."""
 
     id: str
     source: SourceRef
@@ -119,6 +182,8 @@ class Vorlage(_Model):
     sections: list[Section] = Field(default_factory=list)
     text: str
     parse_quality: ParseQuality | None = None
+    kind: DocumentKind = "vorlage"
+    konzept: Konzept | None = None
 
 
 MAX_ID_LENGTH = 300
@@ -134,7 +199,12 @@ def vorlage_id(normalised_text: str) -> str:
 
 
 class ChunkMetadata(_Model):
-    """The Vorlage's fields a chunk carries for filters and citations."""
+    """The Vorlage's fields a chunk carries for filters and citations.
+
+    A concept's chunks also carry ``kind="konzept"``, its ``zeitraum`` and, per chunk, the
+    ``handlungsfeld`` and the ``massnahme`` number; a Vorlage's chunks leave them ``None``
+    (``kind`` ``None`` means a Vorlage, so chunks stored before concepts existed stay valid).
+    """
 
     kommune: str | None = None
     vorlagen_nr: str | None = None
@@ -143,6 +213,18 @@ class ChunkMetadata(_Model):
     art: str | None = None
     oeffentlich: bool | None = None
     gremien: list[str] = Field(default_factory=list)
+    kind: DocumentKind | None = None
+    zeitraum: str | None = None
+    handlungsfeld: str | None = None
+    massnahme: str | None = None
+
+    def document_kind(self) -> DocumentKind:
+        return self.kind or "vorlage"
+
+
+#: ChunkMetadata fields added for concepts: left out of a chunk's fingerprint while ``None``,
+#: so that the fingerprints of chunks stored before them (and the ledger's digests) still hold.
+_CONCEPT_FIELDS = frozenset({"kind", "zeitraum", "handlungsfeld", "massnahme"})
 
 
 class Chunk(_Model):
@@ -168,14 +250,17 @@ class Chunk(_Model):
 
         Two indexes agree on a chunk when they hold the same id with the same fingerprint.
         """
-        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()[:16]
+        unset = {name for name in _CONCEPT_FIELDS if getattr(self.metadata, name) is None}
+        data = self.model_dump_json(exclude={"metadata": unset})
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
 class SearchFilter(_Model):
     """Metadata filters for a search; ``None`` means "no restriction" for that field.
 
     ``since`` keeps chunks whose Vorlage is dated on or after that day (undated ones drop out);
-    ``oeffentlich`` keeps only chunks with exactly that value (unknown ones drop out).
+    ``oeffentlich`` keeps only chunks with exactly that value (unknown ones drop out);
+    ``kind`` keeps only Vorlagen or only concepts.
     """
 
     kommune: str | None = None
@@ -183,6 +268,7 @@ class SearchFilter(_Model):
     # strict: a request's ``0`` or ``"no"`` is refused, never read as "öffentlich only"
     oeffentlich: StrictBool | None = None
     since: date | None = None
+    kind: DocumentKind | None = None
 
     def is_empty(self) -> bool:
         return (
@@ -190,6 +276,7 @@ class SearchFilter(_Model):
             and self.art is None
             and self.oeffentlich is None
             and (self.since is None)
+            and self.kind is None
         )
 
     def matches(self, metadata: ChunkMetadata) -> bool:
@@ -199,6 +286,8 @@ class SearchFilter(_Model):
         if self.art is not None and metadata.art != self.art:
             return False
         if self.oeffentlich is not None and metadata.oeffentlich is not self.oeffentlich:
+            return False
+        if self.kind is not None and metadata.document_kind() != self.kind:
             return False
         return self.since is None or (metadata.datum is not None and metadata.datum >= self.since)
 
@@ -225,7 +314,9 @@ class Citation(_Model):
 
     ``oeffentlich``: whether the cited Vorlage is public (``None``: unknown, treated as not
     public wherever it matters, e.g. by the draft archive). ``datum``: the Vorlage's date.
-    ``GET /api/vorlagen/{vorlage_id}`` opens the Vorlage itself."""
+    ``GET /api/vorlagen/{vorlage_id}`` opens the Vorlage itself. A passage of a concept has
+    ``kind="konzept"``, the concept's ``zeitraum`` and its ``handlungsfeld`` and ``massnahme``
+    (``assistant.presenter_konzept`` words it: "Maßnahme 3.2 des Integrationskonzepts …")."""
 
     n: int = Field(ge=1)
     vorlage_id: str = Field(
@@ -242,6 +333,10 @@ class Citation(_Model):
     passage: str
     score: float = 0.0
     oeffentlich: bool | None = None
+    kind: DocumentKind | None = None
+    zeitraum: str | None = None
+    handlungsfeld: str | None = None
+    massnahme: str | None = None
 
 
 class Finding(_Model):

@@ -336,9 +336,26 @@ def chroma_where(where: SearchFilter | None) -> dict[str, Any] | None:
         conditions.append({"oeffentlich": {"$eq": where.oeffentlich}})
     if where.since is not None:
         conditions.append({"datum_int": {"$gte": date_int(where.since)}})
+    if where.kind == "konzept":
+        conditions.append({"kind": {"$eq": "konzept"}})
+    elif where.kind == "vorlage":  # chunks without a kind are Vorlagen ($ne keeps them)
+        conditions.append({"kind": {"$ne": "konzept"}})
     if not conditions:
         return None
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+_SCALAR_KEYS = (
+    "kommune",
+    "vorlagen_nr",
+    "betreff",
+    "art",
+    "oeffentlich",
+    "kind",
+    "zeitraum",
+    "handlungsfeld",
+    "massnahme",
+)
 
 
 def _to_metadata(chunk: Chunk) -> dict[str, Any]:
@@ -349,7 +366,7 @@ def _to_metadata(chunk: Chunk) -> dict[str, Any]:
         "section": chunk.section,
         "fingerprint": chunk.fingerprint(),
     }
-    for key in ("kommune", "vorlagen_nr", "betreff", "art", "oeffentlich"):
+    for key in _SCALAR_KEYS:
         value = getattr(meta, key)
         if value is not None:
             out[key] = value
@@ -378,5 +395,9 @@ def _from_record(cid: str, text: str | None, meta: Mapping[str, Any] | None) -> 
             art=cast("str | None", meta.get("art")),
             oeffentlich=cast("bool | None", meta.get("oeffentlich")),
             gremien=[str(g) for g in gremien] if isinstance(gremien, list) else [],
+            kind="konzept" if meta.get("kind") == "konzept" else None,
+            zeitraum=cast("str | None", meta.get("zeitraum")),
+            handlungsfeld=cast("str | None", meta.get("handlungsfeld")),
+            massnahme=cast("str | None", meta.get("massnahme")),
         ),
     )

@@ -358,6 +358,9 @@ class _Built:
                     for c in self.chunks
                 ]
                 self._columns[name] = np.array(values, dtype=np.int8)
+            elif name == "kind":
+                values = [c.metadata.document_kind() for c in self.chunks]
+                self._columns[name] = np.array(values, dtype=object)
             else:
                 values = [getattr(c.metadata, name) for c in self.chunks]
                 self._columns[name] = np.array(values, dtype=object)
@@ -374,4 +377,6 @@ class _Built:
             keep &= self._column("oeffentlich") == int(where.oeffentlich)
         if where.since is not None:
             keep &= self._column("datum") >= where.since.toordinal()
+        if where.kind is not None:
+            keep &= self._column("kind") == where.kind
         return keep
