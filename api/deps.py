@@ -4,6 +4,7 @@ a route names what it needs (``jobs: JobsDep, caller: CallerDep``) and never rea
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,7 +14,11 @@ from api.container import Services, Store
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
 from assistant.ports_approval import ApprovalArchive
-from assistant.usecases.approval import ApproverRights
+from assistant.usecases.approval import ApprovalCase, ApproverRights
+
+ApprovalNotifier = Callable[[ApprovalCase], Awaitable[bool]]
+"""Shows an approver a request made over HTTP in a bot (Slack: the card in their direct
+chat); True when it did. The bots add theirs to ``app.state.approval_notifiers``."""
 
 
 def _services(request: Request) -> Services:
@@ -46,11 +51,17 @@ def _approvers(request: Request) -> ApproverRights:
     return approvers
 
 
+def _notifiers(request: Request) -> list[ApprovalNotifier]:
+    notifiers: list[ApprovalNotifier] = getattr(request.app.state, "approval_notifiers", [])
+    return notifiers
+
+
 ServicesDep = Annotated[Services, Depends(_services)]
 StoreDep = Annotated[Store, Depends(_store)]
 JobsDep = Annotated[DraftJobs, Depends(_jobs)]
 ArchiveDep = Annotated[DraftArchive, Depends(_archive)]
 ApprovalsDep = Annotated[ApprovalArchive, Depends(_approvals)]
 ApproversDep = Annotated[ApproverRights, Depends(_approvers)]
+NotifiersDep = Annotated[list[ApprovalNotifier], Depends(_notifiers)]
 CallerDep = Annotated[Caller, Depends(require_caller)]
 IngestCallerDep = Annotated[Caller, Depends(require_ingest)]

@@ -221,14 +221,14 @@ class SlackApproval:
                 await reply.text(wording.APPROVER_MISSING)
                 return
             case = await self.desk.ask(identity, draft_id, name, "slack")
-            delivered = await self._deliver(case)
+            delivered = await self.deliver(case)
             await reply.text(
                 wording.approval_sent(name, case.approval.version, delivered=delivered)
             )
         except Exception as err:  # told in German
             await reply.failure(approval_error(err))
 
-    async def _deliver(self, case: ApprovalCase) -> bool:
+    async def deliver(self, case: ApprovalCase) -> bool:
         """The card in the approver's direct chat with the bot; False when the approver has
         no Slack user."""
         user = self.desk.platform_user("slack", case.approval.approver)
@@ -320,5 +320,7 @@ def install_slack_approval(app: FastAPI, bot: SlackBot) -> SlackApproval:
     """The Mitzeichnung on the mounted Slack bot, with the app's approval archive and
     approvers (``create_app`` sets them on ``app.state``)."""
     approval = SlackApproval(bot, approval_desk(app, bot.conversation.context))
+    # requests made over HTTP reach a Slack approver too (api/routes/approval.py)
+    app.state.approval_notifiers = [*getattr(app.state, "approval_notifiers", []), approval.deliver]
     app.state.slack_approval = approval
     return approval

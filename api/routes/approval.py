@@ -8,13 +8,21 @@ see is "not found", exactly like a missing one.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller
-from api.deps import ApprovalsDep, ApproversDep, ArchiveDep, CallerDep
+from api.deps import (
+    ApprovalNotifier,
+    ApprovalsDep,
+    ApproversDep,
+    ArchiveDep,
+    CallerDep,
+    NotifiersDep,
+)
 from api.errors import error_responses
 from assistant.ports_approval import Approval, Decision
 from assistant.settings_access import ACCESS_NAME_PATTERN
@@ -32,6 +40,8 @@ from assistant.usecases.approval import (
     request_approval,
 )
 from assistant.usecases.rewrite import MissingDraft
+
+log = logging.getLogger("vorlagen.http")
 
 router = APIRouter(
     tags=["Mitzeichnung"],
@@ -94,12 +104,14 @@ async def ask_for_approval(
     archive: ArchiveDep,
     approvals: ApprovalsDep,
     approvers: ApproversDep,
+    notifiers: NotifiersDep,
     caller: CallerDep,
 ) -> Approval:
     """Asks the named person to approve the draft's newest stored version (422 for a person
     who is not an approver or may not see the draft; 409 while the draft is being written or
     when ``fassung`` is no longer the newest). An open request of the same person for the
-    same version is returned again, not repeated."""
+    same version is returned again, not repeated. When the Slack bot knows the approver,
+    they also get the card there."""
     try:
         case = await request_approval(
             archive,
@@ -112,7 +124,17 @@ async def ask_for_approval(
         )
     except (MissingDraft, ApprovalConflict) as err:
         raise _refused(err) from err
+    await _notify(notifiers, case)
     return case.approval
+
+
+async def _notify(notifiers: list[ApprovalNotifier], case: ApprovalCase) -> None:
+    """Show the request in the bots; a failure there leaves the stored request as it is."""
+    for notify in notifiers:
+        try:
+            await notify(case)
+        except Exception:
+            log.warning("Mitzeichnung %s: Bot nicht erreicht", case.approval.id, exc_info=True)
 
 
 @router.get(

@@ -200,3 +200,26 @@ def test_asking_without_a_draft_or_an_approver_is_answered_in_german(
         assert _cards(slack) == []
 
     _run(store_dir, tmp_path, scenario)
+
+
+def test_a_request_made_over_http_reaches_the_approver_in_slack(
+    store_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    async def scenario(slack: Slack) -> None:
+        draft_id, _ = await _drafted(slack)
+        # the server has no keys here: the local caller („lokal“, on loopback) asks
+        asked = await slack.client.post(
+            f"/api/drafts/{draft_id}/mitzeichnung", json={"mitzeichner": "bruno"}
+        )
+        assert asked.status_code == 201, asked.text
+        approval_id = asked.json()["id"]
+        assert _approval_id(_cards(slack)[-1]) == approval_id
+        stored = _approvals(slack).get(approval_id)
+        assert stored is not None and stored.platform == "web"
+        assert (stored.message_ref or "").startswith("slack:U0BRUNO:1800000000.")
+        await _press(slack, _button(APPROVE_ACTION, approval_id, user="U0BRUNO"))
+        decided = _approvals(slack).get(approval_id)
+        assert decided is not None and decided.decision == "freigegeben"
+
+    _run(store_dir, tmp_path, scenario)
