@@ -44,11 +44,10 @@ window.Entwurf = (function () {
   // The stored Vorlage, opened in a new tab at the passage (GET /vorlage/<id>?stelle=…).
   function sourceLink(citation) {
     const line = el("p", "quelle-link");
-    const link = el("a", null, "Vorlage öffnen, Stelle markiert (neuer Tab)");
+    const link = el("a", null, "Quelle " + citation.n + " öffnen, Stelle markiert (neuer Tab)");
     link.href = "/vorlage/" + encodeURIComponent(citation.vorlage_id) + "?stelle=" + encodeURIComponent(citation.passage.slice(0, 300)) + "#stelle";
     link.target = "_blank";
     link.rel = "noopener";
-    link.setAttribute("aria-label", "Quelle " + citation.n + (citation.vorlagen_nr ? ", Vorlage " + citation.vorlagen_nr : "") + " öffnen, Stelle markiert (neuer Tab)");
     line.append(link);
     return line;
   }
