@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
@@ -53,6 +54,7 @@ from assistant.schema import Vorlage
 from assistant.usecases.errors import InvalidRequest
 from assistant.usecases.ingest import IngestSources
 from ingest.errors import IngestError
+from ingest.konzept.dispatch import ART_CHOICES, Art
 from ingest.pipeline import IngestSummary
 from ingest.pipeline import Progress as IngestProgress
 from ingest.sources.oparl_api import SyncProgress
@@ -101,6 +103,26 @@ def _main(
     """Options for every command."""
 
 
+ArtOption = Annotated[
+    str,
+    typer.Option(
+        "--art",
+        metavar="ART",
+        help="Was die Dateien sind: auto (erkennen), vorlage oder konzept "
+        "(ein Integrationskonzept mit Handlungsfeldern und Maßnahmen).",
+        rich_help_panel=OPTIONS,
+    ),
+]
+
+
+def with_art(services: Services, art: str) -> Services:
+    """``services`` whose parser reads every file as ``art`` (exit 2 for an unknown one)."""
+    if art not in ART_CHOICES:
+        fail(f"Unbekannte Art „{art}“ (auto, vorlage oder konzept).", EXIT_USAGE)
+    chosen: Art = "konzept" if art == "konzept" else "vorlage" if art == "vorlage" else "auto"
+    return replace(services, parser=replace(services.parser, art=chosen))
+
+
 @app.command(add_help_option=False, rich_help_panel="Befehle")
 def parse(
     paths: Annotated[
@@ -129,6 +151,7 @@ def parse(
             rich_help_panel=OPTIONS,
         ),
     ] = False,
+    art: ArtOption = "auto",
     _help: HelpOption = False,
 ) -> None:
     """Vorlagen einlesen und zeigen, was erkannt wurde.
@@ -137,7 +160,7 @@ def parse(
     mit einer Zeile je Vorlage. Dateien, die nicht gelesen werden können, werden mit einem
     Satz auf der Fehlerausgabe gemeldet; die übrigen werden trotzdem gezeigt.
     """
-    services = load_services()
+    services = with_art(load_services(), art)
     results = _parse_all(services, paths)
     if as_json:
         failed = _print_json(results)
@@ -226,6 +249,7 @@ def ingest(
             rich_help_panel=OPTIONS,
         ),
     ] = False,
+    art: ArtOption = "auto",
     _help: HelpOption = False,
 ) -> None:
     """Vorlagen in den Suchindex aufnehmen.
@@ -234,7 +258,7 @@ def ingest(
     kann einfach erneut gestartet werden. Am Ende zeigt eine Tabelle, wie viele Vorlagen neu,
     aktualisiert, unverändert oder fehlgeschlagen sind; bei Fehlern ist der Exit-Code 1.
     """
-    services = load_services()
+    services = with_art(load_services(), art)
     target = services.store_at(store)
     sources = _gather(services, target, paths or [], oparl, rebuild)
     result = _run_ingest(services, target, sources, rebuild)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assistant.presenter_konzept import konzept_lines
 from assistant.schema import Beratungsschritt, Vorlage
 
 MISSING = "–"
@@ -21,6 +22,10 @@ def render_details(console: Console, vorlage: Vorlage) -> None:
     """Everything a clerk checks first about one parsed Vorlage."""
     console.print(Text(vorlage.betreff or "(ohne Betreff)", style="bold"), soft_wrap=True)
     console.print(Text(f"Datei: {vorlage.source.path}", style="dim"), soft_wrap=True)
+    if vorlage.konzept is not None:
+        console.print(Text("\n".join(konzept_lines(vorlage.konzept))), soft_wrap=True)
+        console.print()
+        return
     console.print(_fields(vorlage))
     console.print(_beratungsfolge(vorlage.beratungsfolge))
     console.print()

@@ -38,7 +38,8 @@ from assistant.usecases.search import (
 )
 from assistant.usecases.summarize_sources import StoredVorlagen
 from assistant.usecases.summary_store import JsonlSummaries, StoredSummaries
-from ingest.parse import ParseOptions, parse_path, parse_raw
+from ingest.konzept.dispatch import Art, parse_document
+from ingest.parse import ParseOptions, load
 from ingest.pipeline import IngestPipeline, IngestSummary, ProgressCallback
 from ingest.sources.base import RawDocument
 from ingest.sources.oparl_api import OParlSync, SyncLimits, SyncProgress
@@ -64,13 +65,19 @@ class Parser:
     """
 
     options: ParseOptions
+    art: Art = "auto"  # "konzept" / "vorlage": the caller says what the documents are
 
     def __call__(self, path: Path) -> Vorlage:
-        return parse_path(path, self.options)
+        return self.raw(load(path, self.options))
 
     def raw(self, raw: RawDocument) -> Vorlage:
         """A document an OParl system delivered, parsed with the same options."""
-        return parse_raw(raw, redact_bearbeiter=self.options.redact_bearbeiter)
+        return parse_document(raw, art=self.art, redact_bearbeiter=self.options.redact_bearbeiter)
+
+    @property
+    def recipe(self) -> str:
+        """What decides the parse besides the file (a change re-ingests every document)."""
+        return repr(self.options) if self.art == "auto" else f"{self.options!r} art={self.art}"
 
 
 class Store:
@@ -185,16 +192,21 @@ class Store:
         return OParlSync(url, state, limits=limits, progress=progress)
 
     def ingest_pipeline(
-        self, parse_options: ParseOptions, progress: ProgressCallback | None = None
+        self,
+        parse_options: ParseOptions,
+        progress: ProgressCallback | None = None,
+        *,
+        recipe: str | None = None,
     ) -> IngestPipeline:
-        """A pipeline writing into this store; the parse options go into its recipe."""
+        """A pipeline writing into this store; the parse options (or ``recipe``, the parser's
+        whole recipe) go into its recipe."""
         return IngestPipeline(
             self.embedder,
             self.vector_index,
             self.keyword_index,
             self.ledger_path,
             dense_policy=self.settings.dense_policy,
-            parse_recipe=repr(parse_options),
+            parse_recipe=repr(parse_options) if recipe is None else recipe,
             batch_size=self.settings.batch_size,
             progress=progress,
             records=self.records,
@@ -348,7 +360,9 @@ class Services:
         """Step 2: store ``sources`` in ``store`` (default: the configured one), then commit
         their OParl sync (:func:`assistant.usecases.ingest.run_ingest`)."""
         target = store or self.store
-        pipeline = target.ingest_pipeline(self.parser.options, progress=progress)
+        pipeline = target.ingest_pipeline(
+            self.parser.options, progress=progress, recipe=self.parser.recipe
+        )
         return run_ingest(pipeline, sources, rebuild=rebuild)
 
     def model_status(self, *, verify: bool = False) -> ModelStatus:

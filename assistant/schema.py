@@ -113,14 +113,16 @@ class Massnahme(_Model):
 
 
 class Handlungsfeld(_Model):
-    """One field of action: its number and title as printed, the Leitziel (a Leitsatz or
-    Kernaussage), its Ziele and Maßnahmen, and its whole text."""
+    """One field of action: its number and title as printed (``oberfeld``: the chapter above
+    it), the Leitziel (Leitsätze or Kernaussage), its Ziele, the Indikatoren stated for the
+    whole field, its Maßnahmen, and its whole text."""
 
     nummer: str | None = None
     titel: str
     oberfeld: str | None = None
     leitziel: str | None = None
     ziele: list[str] = Field(default_factory=list)
+    indikatoren: list[str] = Field(default_factory=list)
     massnahmen: list[Massnahme] = Field(default_factory=list)
     text: str = ""
 
