@@ -58,7 +58,8 @@ Span = tuple[int, int]
 
 #: The layouts this module reads (module docstring); a council-system profile names the ones
 #: its documents use (``ingest.systems``). "lone_row" is the one-row table of Karlsruhe's
-#: Ortschaftsrat form, "header_lines" the "Gremium:"/"Termin:" labels and session lines.
+#: Ortschaftsrat form, "header_lines" the "Gremium:"/"Termin:" labels and session lines, "flat"
+#: tables whose cells lost their places (``ingest.beratungsfolge_flat``; not in the default).
 LAYOUTS: frozenset[str] = frozenset({"tab", "lines", "pdf", "lone_row", "header_lines"})
 
 # ---------------------------------------------------------------------------------------------
@@ -767,6 +768,11 @@ def extract_beratungsfolge(
     """
     lines = _lines(text)
     block = _find_block(lines, layouts)
+    if block is None and "flat" in layouts:
+        from ingest.beratungsfolge_flat import find_flat  # imports this module
+
+        flat = find_flat(lines)
+        block = _Block(*flat) if flat is not None else None
     extra = _header_step(lines) if "header_lines" in layouts else None
     if block is None:
         return ([extra], None) if extra is not None else ([], None)

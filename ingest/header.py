@@ -200,12 +200,20 @@ def _next_filled(lines: Sequence[str], i: int, step: int) -> int | None:
     return j if 0 <= j < len(lines) else None
 
 
-def find_vorlagen_nr(header: Sequence[str]) -> str | None:
-    """The Vorlagen-Nr. as printed: labelled first, then the value row of a label table."""
+def find_vorlagen_nr(header: Sequence[str], printed: Sequence[re.Pattern[str]] = ()) -> str | None:
+    """The Vorlagen-Nr. as printed: labelled first, then the value row of a label table.
+
+    ``printed``: a profile's forms of a header line that is nothing but the number ("DS
+    60/2015"); group 1 is the number.
+    """
     for line in header:
         m = _NR_LABELLED.search(line)
         if m:
             return m.group(1)
+    for line in header:
+        for pattern in printed:
+            if m := pattern.match(line.strip()):
+                return m.group(1).strip()
     for i, line in enumerate(header[:-1]):
         if re.search(r"Geschäftszeichen|Datum|Aktenzeichen", line) and "\t" in line:
             for cell in reversed(_cells(header[i + 1])):
@@ -272,6 +280,19 @@ def find_kommune(header: Sequence[str], gremien: Iterable[str]) -> str | None:
             kind = {"Landkreises": "Landkreis", "Kreises": "Kreis"}.get(kind, kind)
             return f"{kind} {place}"
     return None
+
+
+def kommune_in_text(text: str, min_count: int = 2) -> str | None:
+    """The municipality a text names most often ("Gemeinde Nordstemmen"), at least twice."""
+    counts: dict[str, int] = {}
+    for m in _KOMMUNE.finditer(text):
+        kind = m.group(1)
+        if kind.lower() in ("region", "markt", "kreis") or not kind[0].isupper():
+            continue
+        name = f"{_title(kind)} {m.group(2).split(' ')[0]}"
+        counts[name] = counts.get(name, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best is not None and best[1] >= min_count else None
 
 
 def _title(word: str) -> str:

@@ -14,9 +14,11 @@ from assistant.schema import Beratungsschritt, Section, SourceRef, Vorlage, vorl
 from ingest import header as hdr
 from ingest import systems
 from ingest.beratungsfolge import extract_beratungsfolge
+from ingest.beratungsfolge_flat import split_role
 from ingest.canonical import choose_canonical
 from ingest.errors import IngestError
 from ingest.normalize import normalize
+from ingest.quality import assess
 from ingest.segment import RawSection, split_sections
 from ingest.sources.base import Hints, RawDocument
 from ingest.sources.formats import SUPPORTED, ParseOptions, load
@@ -58,11 +60,11 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
     hints = raw.hints
     gremien = [s.gremium for s in steps]
     beratungsfolge = hints.beratungsfolge if not steps and hints.beratungsfolge else steps
-    return Vorlage(
+    vorlage = Vorlage(
         id=vorlage_id(text),
         source=SourceRef(path=raw.path, system=raw.system, fetched_at=datetime.now(UTC)),
-        kommune=hints.kommune or hdr.find_kommune(head, gremien),
-        vorlagen_nr=hints.vorlagen_nr or hdr.find_vorlagen_nr(head),
+        kommune=hints.kommune or _kommune(head, gremien, text, profile),
+        vorlagen_nr=hints.vorlagen_nr or hdr.find_vorlagen_nr(head, profile.vorlagen_nr),
         art=hints.art or hdr.find_art(head),
         oeffentlich=_oeffentlich(hints, head, beratungsfolge, raw.system),
         datum=hints.datum or hdr.find_datum(head),
@@ -84,6 +86,14 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
         ],
         text=text,
     )
+    return vorlage.model_copy(update={"parse_quality": assess(vorlage, profile.name)})
+
+
+def _kommune(head: list[str], gremien: list[str], text: str, profile: Profile) -> str | None:
+    found = hdr.find_kommune(head, gremien)
+    if found is None and profile.kommune_from_text:
+        found = hdr.kommune_in_text(text)
+    return found
 
 
 def _segment(
@@ -91,8 +101,18 @@ def _segment(
 ) -> tuple[list[Beratungsschritt], list[str], list[RawSection]]:
     """The Beratungsfolge, the header lines and the sections, by the profile's rules."""
     steps, span = extract_beratungsfolge(text, profile.beratungsfolge)
+    if "split_roles" in profile.beratungsfolge:
+        steps = [_split_role(step) for step in steps]
     header, sections = split_sections(_lines_without_span(text, span), profile.segment)
     return steps, header, sections
+
+
+def _split_role(step: Beratungsschritt) -> Beratungsschritt:
+    """ "Ortsgemeinderat Sippersfeld Entscheidung": the role kept apart from the body's name."""
+    if step.rolle is not None:
+        return step
+    name, rolle = split_role(step.gremium)
+    return step.model_copy(update={"gremium": name, "rolle": rolle}) if rolle else step
 
 
 def _lines_without_span(text: str, span: tuple[int, int] | None) -> list[str]:
@@ -132,10 +152,13 @@ def _oeffentlich(
 
 
 _FIELD_LIKE = re.compile(
-    rf"^(?:{hdr.VORLAGEN_NR})$|:\s|\b(?:ALLRIS|SessionNet|Bürgerinfo|Vorlage)\b|^\W*$|"
+    rf"^(?:{hdr.VORLAGEN_NR})$|(?<!\bhier):\s|\b(?:ALLRIS|SessionNet|Bürgerinfo|Vorlage)\b|^\W*$|"
     rf"^{hdr.DATE}$",
     re.IGNORECASE,
 )
+
+
+_CHECKBOXES = re.compile(r"[☐☒]")
 
 
 def find_betreff(header: list[str], sections: list[RawSection]) -> str | None:
@@ -147,7 +170,7 @@ def find_betreff(header: list[str], sections: list[RawSection]) -> str | None:
         if section.kind in _CONTENT_KINDS:
             break
         if section.kind == "beratungsfolge" and section.heading == _BF_MARKER:
-            title = _first_paragraph(section.lines)
+            title = _first_paragraph([x for x in section.lines if not _CHECKBOXES.search(x)])
             if title and not _FIELD_LIKE.search(title) and len(title) <= 300:
                 return title
     return None

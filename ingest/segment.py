@@ -32,7 +32,7 @@ from ingest.headings import (
     match_heading,
 )
 
-FormHeading = Callable[[str], tuple[HeadingRule, str] | None]
+FormHeading = Callable[[str, Kind | None], tuple[HeadingRule, str] | None]
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,11 @@ class SegmentRules:
     )
     form_heading: FormHeading | None = None
 
-    def match(self, line: str) -> tuple[HeadingRule, str] | None:
+    def match(self, line: str, current: Kind | None = None) -> tuple[HeadingRule, str] | None:
+        """The heading a line is (``current``: the kind of the section it would end)."""
         found = match_heading(line, self.headings)
         if found is None and self.form_heading is not None:
-            found = self.form_heading(line)
+            found = self.form_heading(line, current)
         return found
 
 
@@ -115,7 +116,8 @@ class _Segmenter:
 
     def feed(self, line: str) -> None:
         sections = self.sections
-        found = self.rules.match(line) if line else None
+        current = sections[-1].kind if sections else None
+        found = self.rules.match(line, current) if line else None
         if found is not None and _continues_sentence(self.header, sections):
             found = None
         if found is not None and _repeats_facts_heading(found[0], line, sections):

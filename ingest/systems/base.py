@@ -36,8 +36,9 @@ class Profile:
     * ``segment``: headings dictionary and segmentation quirks (``ingest.segment``);
     * ``text_fixes``: repairs after normalisation (words the system's PDF layout breaks);
     * ``beratungsfolge``: the table layouts to look for (``ingest.beratungsfolge.LAYOUTS``);
-    * ``vorlagen_nr``: printed forms of the Vorlagen-Nr. beyond the generic ones (regexes with
-      one group, the number);
+    * ``vorlagen_nr``: printed forms of the Vorlagen-Nr. beyond the labelled ones (regexes for a
+      whole header line, group 1 the number);
+    * ``kommune_from_text``: without a letterhead, the municipality the text names most often;
     * ``notes``: what is special about the system, for developers.
     """
 
@@ -50,6 +51,7 @@ class Profile:
     text_fixes: tuple[TextFix, ...] = ()
     beratungsfolge: frozenset[str] = LAYOUTS
     vorlagen_nr: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
+    kommune_from_text: bool = False
     notes: str = ""
 
 
