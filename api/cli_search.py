@@ -138,6 +138,17 @@ def search(
             show_default=False,
         ),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="ART",
+            help="Nur Vorlagen (vorlage) oder nur Konzepte (konzept), z. B. die Maßnahmen "
+            "eines Integrationskonzepts.",
+            rich_help_panel=OPTIONS,
+            show_default=False,
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -176,7 +187,12 @@ def search(
     """
     try:
         request = SearchRequest(
-            query=query, k=k, kommune=kommune, art=art, since=_parse_since(since)
+            query=query,
+            k=k,
+            kommune=kommune,
+            art=art,
+            since=_parse_since(since),
+            kind=kind,  # type: ignore[arg-type]  # validated by the model
         )
     except ValidationError as err:
         fail(invalid_input(err), EXIT_USAGE)

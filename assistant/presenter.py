@@ -282,7 +282,9 @@ def hit_number(hit: _Hit) -> str:
 
 
 def hit_title(hit: _Hit) -> str:
-    return hit.betreff or "(ohne Betreff)"
+    """The Betreff; for a concept its label ("Integrationskonzept 2023–2026 (Stadt …),
+    Handlungsfeld Sprache, Maßnahme 3.2")."""
+    return getattr(hit, "label", None) or hit.betreff or "(ohne Betreff)"
 
 
 def hit_details(hit: _Hit) -> str:

@@ -160,6 +160,8 @@ class VorlageHits(BaseModel):
     kommune: str | None = None
     datum: date | None = None
     art: str | None = None
+    kind: str | None = None
+    zeitraum: str | None = None
     score: float
     hits: list[Hit] = Field(default_factory=list)
 
@@ -260,6 +262,8 @@ def group_by_vorlage(
                 kommune=meta.kommune,
                 datum=meta.datum,
                 art=meta.art,
+                kind=meta.kind,
+                zeitraum=meta.zeitraum,
                 score=score,
             )
             groups[vid] = group

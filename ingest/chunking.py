@@ -240,6 +240,10 @@ def _tail(text: str, overlap_chars: int) -> str:
 def chunk_vorlage(vorlage: Vorlage, options: ChunkingOptions | None = None) -> list[Chunk]:
     """Every chunk of ``vorlage``: the summary first, then the sections in canonical order."""
     options = options or ChunkingOptions()
+    if vorlage.konzept is not None:
+        from ingest.konzept.chunks import chunk_konzept  # the concept's own chunks
+
+        return chunk_konzept(vorlage, options)
     metadata = chunk_metadata(vorlage)
 
     def make(section: str, ordinal: int, text: str) -> Chunk:
@@ -277,9 +281,15 @@ def dense_summary(chunks: Sequence[Chunk]) -> list[Chunk]:
     about, which is what a dense query ("Kita-Neubau Vergabe") matches; the details deeper in
     long sections are reached by BM25, which indexes every chunk. The issue's measurements
     (recall@5 e5 0.89, BM25 0.91, fused 0.92 on one passage per paper) are on the same kind of
-    passage. Measure alternatives with :data:`DENSE_POLICIES`.
+    passage. Measure alternatives with :data:`DENSE_POLICIES`. A concept's measures are
+    embedded as well (a few dozen short chunks per concept; docs/konzepte.md).
     """
-    return [c for c in chunks if c.section == SUMMARY_SECTION]
+    return [c for c in chunks if c.section == SUMMARY_SECTION or _is_measure(c)]
+
+
+def _is_measure(chunk: Chunk) -> bool:
+    """A concept's measure: short, and what a clerk looks a concept up for (embedded too)."""
+    return chunk.metadata.massnahme is not None
 
 
 def dense_leading(chunks: Sequence[Chunk]) -> list[Chunk]:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CallerDep, ServicesDep, StoreDep
 from api.errors import error_responses
+from assistant.schema import DocumentKind
 from assistant.usecases.search import MAX_QUERY_CHARS, MAX_SEARCH_K, SearchRequest, SearchResult
 
 router = APIRouter(
@@ -31,8 +32,12 @@ async def search(
     kommune: Annotated[str | None, Query(max_length=200)] = None,
     art: Annotated[str | None, Query(max_length=200)] = None,
     seit: Annotated[date | None, Query(description="Nur Vorlagen ab diesem Datum")] = None,
+    kind: Annotated[
+        DocumentKind | None,
+        Query(description="Nur Vorlagen (vorlage) oder nur Konzepte (konzept)"),
+    ] = None,
 ) -> SearchResult:
-    request = SearchRequest(query=q, k=k, kommune=kommune, art=art, since=seit)
+    request = SearchRequest(query=q, k=k, kommune=kommune, art=art, since=seit, kind=kind)
     return await asyncio.to_thread(
         services.search, request, allow_nonpublic=caller.may_see_nonpublic, store=store
     )

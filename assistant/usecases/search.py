@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.draft_sources import CaseRetriever
 from assistant.ports import KeywordIndex
+from assistant.presenter_konzept import konzept_label
 from assistant.presenter_summaries import kurzfassung_text
 from assistant.retrieval import VorlageHits, excerpt
-from assistant.schema import SearchFilter, rule_error
+from assistant.schema import ChunkMetadata, DocumentKind, SearchFilter, rule_error
 from assistant.usecases.errors import NoIndexError
 from assistant.usecases.summary_store import StoredSummaries
 
@@ -74,6 +75,9 @@ class SearchRequest(_Model):
     kommune: str | None = Field(default=None, description="Only this Kommune, exactly as stored.")
     art: str | None = Field(default=None, description="Only this Art (e.g. Beschlussvorlage).")
     since: date | None = Field(default=None, description="Only Vorlagen dated on or after.")
+    kind: DocumentKind | None = Field(
+        default=None, description="Only Vorlagen (vorlage) or only concepts (konzept)."
+    )
 
     @field_validator("query")
     @classmethod
@@ -105,7 +109,7 @@ class SearchRequest(_Model):
         return value.strip() or None if value else None
 
     def filters(self) -> SearchFilter:
-        return SearchFilter(kommune=self.kommune, art=self.art, since=self.since)
+        return SearchFilter(kommune=self.kommune, art=self.art, since=self.since, kind=self.kind)
 
 
 class SearchPassage(_Model):
@@ -115,6 +119,10 @@ class SearchPassage(_Model):
     section: str
     score: float
     excerpt: str
+    label: str | None = Field(
+        default=None,
+        description="For a concept: its title, period, Kommune, Handlungsfeld and measure.",
+    )
 
 
 class SearchHit(_Model):
@@ -133,6 +141,10 @@ class SearchHit(_Model):
     score: float
     excerpt: str
     passages: list[SearchPassage] = Field(default_factory=list)
+    kind: DocumentKind = "vorlage"
+    label: str | None = Field(
+        default=None, description="For a concept: how its best passage is named."
+    )
     kurzfassung: str | None = Field(
         default=None,
         description="The Vorlage's automatic summary (vorlagen summarize), when there is one.",
@@ -178,6 +190,7 @@ def result_of(groups: list[VorlageHits], query: str, width: int = EXCERPT_CHARS)
                 section=hit.chunk.section,
                 score=round(hit.score, 6),
                 excerpt=excerpt(hit.chunk.text, query, width),
+                label=_label(hit.chunk.metadata),
             )
             for hit in group.hits
         ]
@@ -195,9 +208,20 @@ def result_of(groups: list[VorlageHits], query: str, width: int = EXCERPT_CHARS)
                 score=round(group.score, 6),
                 excerpt=best.excerpt if best else "",
                 passages=passages,
+                kind="konzept" if group.kind == "konzept" else "vorlage",
+                label=best.label if best else None,
             )
         )
     return SearchResult(query=query, hits=hits)
+
+
+def _label(meta: ChunkMetadata) -> str | None:
+    """The wording of a concept's passage (``None`` for a Vorlage's)."""
+    if meta.kind != "konzept":
+        return None
+    return konzept_label(
+        meta.betreff, meta.zeitraum, meta.kommune, meta.handlungsfeld, meta.massnahme
+    )
 
 
 def with_summaries(result: SearchResult, summaries: StoredSummaries) -> SearchResult:

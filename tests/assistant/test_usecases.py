@@ -194,9 +194,11 @@ def test_search_returns_a_typed_result_that_serialises_like_the_cli_json() -> No
     assert data["hits"][0]["datum"] == "2023-01-31"
     assert list(data["hits"][0]) == [
         "rank", "id", "vorlagen_nr", "betreff", "kommune", "datum", "art", "section", "score",
-        "excerpt", "passages",
+        "excerpt", "passages", "kind", "label", "kurzfassung",
     ]  # fmt: skip
-    assert list(data["hits"][0]["passages"][0]) == ["chunk_id", "section", "score", "excerpt"]
+    assert list(data["hits"][0]["passages"][0]) == [
+        "chunk_id", "section", "score", "excerpt", "label",
+    ]  # fmt: skip
     search(retriever, request)
     assert retriever.calls[-1][3] is False  # public only unless the caller may see more
 
