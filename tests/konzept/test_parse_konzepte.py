@@ -13,9 +13,8 @@ from assistant.schema import Konzept, Vorlage
 from ingest.konzept import looks_like_konzept, parse_konzept
 from ingest.sources.formats import ParseOptions, load
 
-KARLSRUHE = (
-    Path(__file__).resolve().parents[2].parent / "shared/corpus/integrationskonzepte/karlsruhe"
-)
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus"
+KARLSRUHE = CORPUS / "integrationskonzepte/karlsruhe"
 SAMPLES = Path(__file__).resolve().parents[1] / "data/konzepte"
 needs_corpus = pytest.mark.skipif(not KARLSRUHE.is_dir(), reason="shared corpus not present")
 
@@ -175,3 +174,11 @@ def test_a_concept_parses_the_same_twice(tmp_path: Path) -> None:
     copy = tmp_path / "plan.txt"
     shutil.copy(KARLSRUHE / "656345.txt", copy)
     assert parse(copy).id == parse(KARLSRUHE / "656345.txt").id
+
+
+@needs_corpus
+def test_no_karlsruhe_vorlage_is_taken_for_a_concept() -> None:
+    texts = sorted((CORPUS / "karlsruhe-oparl/file-contents").glob("*.txt"))
+    assert len(texts) > 1000
+    taken = [p.name for p in texts if looks_like_konzept(p.read_text(encoding="utf-8"))]
+    assert taken == []
