@@ -33,6 +33,7 @@ from api.cli_common import (
     error,
     fail,
     load_services,
+    quiet_library_warnings,
 )
 from api.cli_draft import register as register_draft_commands
 from api.cli_keys import register as register_key_commands
@@ -50,6 +51,7 @@ from assistant.presenter import (
     ingest_rows,
     oparl_progress,
 )
+from assistant.presenter_ingest import ingest_incomplete
 from assistant.schema import Vorlage
 from assistant.usecases.errors import InvalidRequest
 from assistant.usecases.ingest import IngestSources
@@ -314,6 +316,8 @@ def _print_ingest_summary(result: IngestSummary, directory: Path) -> None:
     console.print(table)
     for failure in result.failed:
         error(ingest_failure(failure.key, failure.reason))
+    for item in result.incomplete:
+        error(ingest_incomplete(item.key, item.status))
 
 
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
@@ -325,7 +329,8 @@ register_summarize_command(app)  # `vorlagen summarize`
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; library warnings go to the log (shown only with DEBUG)."""
+    quiet_library_warnings()
     app(prog_name="vorlagen")
 
 

@@ -131,3 +131,15 @@ def count_bar(label: str, total: int) -> Iterator[CountBar]:
     console = Console(stderr=True, highlight=False)
     with Progress(*columns, console=console, transient=False) as bar:
         yield CountBar(bar, bar.add_task(label, total=total, counts="", eta="–"))
+
+
+def quiet_library_warnings() -> None:
+    """Route Python warnings of libraries to the log, where only DEBUG shows them.
+
+    A clerk's terminal gets German sentences only; BeautifulSoup's, pypdfium2's or
+    transformers' English advice is for developers (``log_level = "DEBUG"``).
+    """
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").addFilter(
+        lambda _record: logging.getLogger().isEnabledFor(logging.DEBUG)
+    )

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assistant.presenter_ingest import PARSE_STATUS, parse_quality_rows
 from assistant.presenter_konzept import konzept_lines
-from assistant.schema import Beratungsschritt, Vorlage
+from assistant.schema import Beratungsschritt, ParseQuality, Vorlage
 
 MISSING = "–"
 PREVIEW_WORDS = 12
@@ -28,6 +29,8 @@ def render_details(console: Console, vorlage: Vorlage) -> None:
         return
     console.print(_fields(vorlage))
     console.print(_beratungsfolge(vorlage.beratungsfolge))
+    if vorlage.parse_quality is not None:
+        console.print(_quality(vorlage.parse_quality))
     console.print()
 
 
@@ -42,13 +45,17 @@ def render_overview(console: Console, vorlagen: list[Vorlage]) -> None:
         table.add_column("Art", max_width=22)
         table.add_column("Entscheidung", max_width=30)
     table.add_column("Betreff / Datei", ratio=1, min_width=24)
+    table.add_column("Erkannt", max_width=24)
     for vorlage in vorlagen:
         row = [vorlage.vorlagen_nr or MISSING, _date(vorlage.datum), vorlage.kommune or MISSING]
         if wide:
             row += [vorlage.art or MISSING, _deciding_body(vorlage.beratungsfolge)]
         title = Text(vorlage.betreff or "(ohne Betreff)")
         title.append("\n" + PurePath(vorlage.source.path).name, style="dim")
-        table.add_row(*row, title)
+        quality = vorlage.parse_quality
+        table.add_row(
+            *row, title, PARSE_STATUS.get(quality.status, MISSING) if quality else MISSING
+        )
     console.print(table)
 
 
@@ -70,6 +77,16 @@ def _fields(vorlage: Vorlage) -> Table:
     }
     for key, value in rows.items():
         grid.add_row(key, value)
+    return grid
+
+
+def _quality(quality: ParseQuality) -> Table:
+    """How well the document was read: the result, the fields found and missing, the reader."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in parse_quality_rows(quality):
+        grid.add_row(label, value)
     return grid
 
 

@@ -71,6 +71,7 @@ from ingest.chunking import (
     chunk_vorlage,
 )
 from ingest.errors import IngestError
+from ingest.quality import INCOMPLETE
 
 log = logging.getLogger(__name__)
 
@@ -188,15 +189,29 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Incomplete:
+    """A document stored although neither its resolution nor its facts were found.
+
+    ``status`` is ``unvollstaendig`` or ``deckblatt`` (``ingest.quality``); the entry point
+    names it apart from the failures, with the presenter's wording.
+    """
+
+    key: str
+    status: str
+
+
 @dataclass
 class IngestSummary:
-    """What a run did; ``failed`` keeps every failing document with its reason."""
+    """What a run did; ``failed`` keeps every failing document with its reason, ``incomplete``
+    every stored document without Beschlussvorschlag and Sachdarstellung (``Incomplete``)."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
     failed: list[Failure] = field(default_factory=list)
+    incomplete: list[Incomplete] = field(default_factory=list)
     repaired: int = 0
     chunks_written: int = 0
     dense_written: int = 0
@@ -712,6 +727,9 @@ class IngestPipeline:
             summary.new += 1
         else:
             summary.updated += 1
+        quality = item.vorlage.parse_quality
+        if quality is not None and quality.status in INCOMPLETE:
+            summary.incomplete.append(Incomplete(item.key, quality.status))
         summary.chunks_written += len(item.chunks)
         summary.dense_written += len(item.dense)
 

@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.container import Services, Store
 from api.deps import ArchiveDep, IngestCallerDep, ServicesDep, StoreDep
 from api.errors import error_responses
+from assistant.presenter_ingest import incomplete_reason
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
 from ingest.pipeline import FileDocument, IngestSummary
@@ -102,6 +103,13 @@ class IngestResult(BaseModel):
     unchanged: int = Field(description="Schon vorhanden, unverändert")
     duplicates: int = Field(description="Dieselbe Vorlage wie eine schon vorhandene")
     failed: list[FailedFile] = Field(description="Nicht eingelesene Dateien mit Grund")
+    incomplete: list[FailedFile] = Field(
+        default_factory=list,
+        description=(
+            "Eingelesen, aber weder Beschlussvorschlag noch Sachdarstellung erkannt "
+            "(oder nur ein Deckblatt), mit Grund"
+        ),
+    )
 
 
 @dataclass
@@ -208,6 +216,10 @@ def _result(
     for failure in summary.failed:
         name = names.get(failure.key, NOT_READ)
         failed.append(FailedFile(file=name, reason=_without_paths(failure.reason, root)))
+    incomplete = [
+        FailedFile(file=names.get(item.key, NOT_READ), reason=incomplete_reason(item.status))
+        for item in summary.incomplete
+    ]
     return IngestResult(
         files=count,
         new=summary.new,
@@ -215,6 +227,7 @@ def _result(
         unchanged=summary.unchanged,
         duplicates=summary.duplicates,
         failed=failed,
+        incomplete=incomplete,
     )
 
 

@@ -42,11 +42,17 @@
     const counts = result.files + (result.files === 1 ? " Datei" : " Dateien") + ": " +
       result.new + " neu aufgenommen, " + result.updated + " aktualisiert, " +
       result.unchanged + " unverändert, " + result.duplicates + " doppelt, " +
-      result.failed.length + " nicht eingelesen.";
+      result.failed.length + " nicht eingelesen" +
+      (result.incomplete && result.incomplete.length ? ", " + result.incomplete.length + " unvollständig." : ".");
     box.append(el("p", "antwort-titel", counts));
     if (result.failed.length) {
       const list = el("ul");
       for (const failed of result.failed) list.append(el("li", null, failed.file + ": " + failed.reason));
+      box.append(list);
+    }
+    if (result.incomplete && result.incomplete.length) {
+      const list = el("ul");
+      for (const item of result.incomplete) list.append(el("li", null, "Unvollständig: " + item.file + ": " + item.reason));
       box.append(list);
     }
     box.hidden = false;

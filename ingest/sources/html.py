@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import (
     CData,
     Comment,
@@ -135,7 +136,11 @@ def declared_charset(data: bytes) -> str | None:
 
 def html_to_text(html: str) -> tuple[str, System]:
     """The readable text of an HTML page and the council system it comes from."""
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        # Council systems serve XHTML (with an XML declaration); reading it as HTML is meant,
+        # and BeautifulSoup's English advice must not reach the clerk's terminal.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(html, "lxml")
     system = detect_system(html)
     root = soup.body or soup
     out = _Output()

@@ -59,6 +59,7 @@ def test_an_upload_is_ingested_found_and_audited(
             "unchanged": 0,
             "duplicates": 0,
             "failed": [],
+            "incomplete": [],
         }
         assert "BV/2023/162" in _search(server, client, SEED_BETREFF, "leser")
         # the same file again (from a path the server ignores) changes nothing
