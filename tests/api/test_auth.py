@@ -35,13 +35,13 @@ from api.auth import (
     session_info,
 )
 from api.sessions import COOKIE_NAME, CSRF_HEADER
-from assistant.settings_access import ACCESS_NAME_PATTERN
 from assistant.settings import (
     ServerSettings,
     Settings,
     SettingsError,
     load_settings,
 )
+from assistant.settings_access import ACCESS_NAME_PATTERN
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "korrekt-pferd-batterie"
