@@ -26,11 +26,13 @@ from assistant.draft_case import NO_FINANCIAL_IMPACT
 from assistant.draft_checks import paragraph_findings
 from assistant.draft_cleanup import clean_section, cut_repetition, repetition_at
 from assistant.draft_events import DraftEvent, SectionStarted, TokenEvent
+from assistant.draft_konzept import concept_sentence
 from assistant.draft_state import DRAFT_CRASHED, Answer, DraftState, repair_messages
 from assistant.draft_text import TextStream, json_part, salvage_text
 from assistant.outline import Part, cost_reference, fact_prose, is_sentence, plan
 from assistant.outline import precedent_sentence as precedent_for
 from assistant.ports import ChatMessage, ChatModelFactory, ModelCrashedError
+from assistant.schema import Citation
 
 __all__ = ["ParagraphWriter", "SachdarstellungOut"]
 
@@ -76,7 +78,7 @@ class ParagraphWriter:
         ``precedents=False`` leaves out the paragraph on comparable Vorlagen."""
         parts = plan(job.request.fakten)
         paragraphs: list[str] = []
-        precedent = precedent_for(job.citations) if parts and precedents else ""
+        precedent = _sources_sentence(job.citations) if parts and precedents else ""
         for i, part in enumerate(parts):
             async for event in self._paragraph(job, part, paragraphs, tokens):
                 yield event
@@ -215,6 +217,11 @@ def _around_notes(facts: Sequence[str]) -> tuple[str, str]:
     first = next((i for i, fact in enumerate(facts) if not is_sentence(fact)), len(facts))
     after = [fact for fact in facts[first:] if is_sentence(fact)]
     return fact_prose(facts[:first]), fact_prose(after)
+
+
+def _sources_sentence(citations: Sequence[Citation]) -> str:
+    """The measure of the own concept the draft corresponds to, then comparable Vorlagen."""
+    return " ".join(s for s in (concept_sentence(citations), precedent_for(citations)) if s)
 
 
 def _precedent_after(parts: Sequence[Part], i: int) -> bool:

@@ -22,7 +22,14 @@ from typing import Protocol
 from assistant.retrieval import VorlageHits
 from assistant.schema import Citation, DraftRequest, Hit, SearchFilter
 
-__all__ = ["CaseRetriever", "CaseSources", "cut_passage", "injection_patterns", "screen"]
+__all__ = [
+    "CaseRetriever",
+    "CaseSources",
+    "case_query",
+    "cut_passage",
+    "injection_patterns",
+    "screen",
+]
 
 log = logging.getLogger("assistant.drafting")
 
@@ -122,16 +129,18 @@ class CaseSources:
     def find(
         self, request: DraftRequest, exclude_ids: Collection[str], allow_nonpublic: bool
     ) -> tuple[list[Citation], list[str]]:
-        """(citations, ids of the Vorlagen withheld as possible prompt injections)."""
-        query = request.betreff.strip()
-        if request.fakten.strip():
-            query = f"{query}\n{request.fakten.strip()}"
+        """(citations, ids of the Vorlagen withheld as possible prompt injections). Only
+        Vorlagen are searched here unless the request's filter names a kind: a concept's
+        measures are sources of their own (``assistant.draft_konzept``)."""
         wanted = min(request.k, self.k)
         excluded = set(exclude_ids)
+        filters = request.filters
+        if filters.kind is None:
+            filters = filters.model_copy(update={"kind": "vorlage"})
         groups = self.retriever.search(
-            query[:QUERY_CHARS],
+            case_query(request),
             wanted + len(excluded) + WITHHELD_SPARE,
-            request.filters,
+            filters,
             allow_nonpublic=allow_nonpublic,
         )
         citations: list[Citation] = []
@@ -150,6 +159,14 @@ class CaseSources:
                 if passage:
                     citations.append(_citation(len(citations) + 1, group, hit, passage))
         return citations, withheld
+
+
+def case_query(request: DraftRequest) -> str:
+    """What the sources are searched with: the Betreff and the facts, at most 1,000 chars."""
+    query = request.betreff.strip()
+    if request.fakten.strip():
+        query = f"{query}\n{request.fakten.strip()}"
+    return query[:QUERY_CHARS]
 
 
 def _citation(n: int, group: VorlageHits, hit: Hit, passage: str) -> Citation:

@@ -73,12 +73,14 @@ from assistant.draft_events import (
     TokenEvent,
     ValidationDone,
 )
+from assistant.draft_konzept import ConceptSources
 from assistant.draft_paragraphs import ParagraphWriter, SachdarstellungOut
 from assistant.draft_resolution import ResolutionWriter
 from assistant.draft_sources import (
     WITHHELD_SPARE,
     CaseRetriever,
     CaseSources,
+    case_query,
     cut_passage,
     injection_patterns,
     screen,
@@ -153,6 +155,7 @@ class DraftingService:
         self.chat = chat
         self.max_repairs = max_repairs
         self.sources = CaseSources(retriever, k, passages_per_vorlage, passage_chars)
+        self.concepts = ConceptSources(retriever, passage_chars=passage_chars)
         self.max_tokens: dict[Section, int] = {
             "sachdarstellung": 220,
             "beschlussvorschlag": 160,
@@ -225,6 +228,13 @@ class DraftingService:
         started = time.perf_counter()
         citations, withheld = await asyncio.to_thread(
             self.sources.find, request, exclude_ids, allow_nonpublic
+        )
+        citations += await asyncio.to_thread(
+            self.concepts.find,
+            case_query(request),
+            request,
+            len(citations) + 1,
+            allow_nonpublic,
         )
         job = DraftState.start(request, citations)
         job.add_time("retrieval", time.perf_counter() - started)

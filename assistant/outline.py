@@ -205,8 +205,8 @@ def precedent_sentence(citations: Sequence[Citation]) -> str:
     seen: set[str] = set()
     named: list[str] = []
     for citation in citations:
-        if not citation.betreff or citation.vorlage_id in seen:
-            continue
+        if not citation.betreff or citation.vorlage_id in seen or citation.kind == "konzept":
+            continue  # a concept's measure is named by assistant.draft_konzept
         seen.add(citation.vorlage_id)
         where = f" ({citation.kommune})" if citation.kommune else ""
         named.append(f"„{_short(citation.betreff)}“{where} [{citation.n}]")

@@ -39,10 +39,12 @@ def konzept_label(
 
 def massnahme_reference(titel: str | None, zeitraum: str | None, massnahme: str) -> str:
     """ "Maßnahme 3.2 des Integrationskonzepts 2023–2026": a measure named in a sentence."""
-    name = _title(titel, zeitraum)
-    if name.endswith(("konzept", "plan", "programm")):
-        name = f"{name}s"
-    return f"Maßnahme {massnahme} des {name}" if name else f"Maßnahme {massnahme}"
+    name = _GENITIVE.sub(r"\1s", titel or "Konzept", count=1)
+    return f"Maßnahme {massnahme} des {_title(name, zeitraum)}"
+
+
+# the last "…konzept" / "…plan" / "…programm" of a title takes the genitive s
+_GENITIVE = re.compile(r"(konzept|plan|programm)\b(?!.*(?:konzept|plan|programm)\b)")
 
 
 def konzept_lines(konzept: Konzept) -> list[str]:

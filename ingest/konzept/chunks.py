@@ -7,6 +7,8 @@ Handlungsfeld Sprache, Maßnahme 3.2" (``assistant.presenter_konzept.konzept_lab
 
 from __future__ import annotations
 
+import re
+
 from assistant.schema import Chunk, ChunkMetadata, Handlungsfeld, Konzept, Massnahme, Vorlage
 from ingest.chunking import SUMMARY_SECTION, ChunkingOptions, split_text
 
@@ -34,9 +36,8 @@ def chunk_konzept(vorlage: Vorlage, options: ChunkingOptions) -> list[Chunk]:
     field_ordinal = 0
     for ordinal, (feld, massnahme) in enumerate(konzept.massnahmen()):
         meta = base.model_copy(update={"handlungsfeld": feld.titel, "massnahme": massnahme.nummer})
-        chunks.append(
-            _chunk(vorlage, MEASURE_SECTION, ordinal, _measure_text(feld, massnahme), meta)
-        )
+        text = _measure_text(_source(konzept), feld, massnahme)
+        chunks.append(_chunk(vorlage, MEASURE_SECTION, ordinal, text, meta))
     for feld in konzept.handlungsfelder:
         meta = base.model_copy(update={"handlungsfeld": feld.titel})
         for piece in split_text(_field_text(feld), options.max_chars, options.overlap_chars):
@@ -61,8 +62,17 @@ def _summary(konzept: Konzept, options: ChunkingOptions) -> str:
     return text[: options.summary_chars]
 
 
-def _measure_text(feld: Handlungsfeld, massnahme: Massnahme) -> str:
-    parts = [f"Maßnahme {massnahme.nummer}: {massnahme.titel}"]
+def _source(konzept: Konzept) -> str:
+    """The concept as its passages name it first: title, period (unless the title has its
+    years), Kommune; so that a cited measure grounds the period it is quoted with."""
+    name = konzept.titel
+    if konzept.zeitraum and not all(y in name for y in re.findall(r"\d{4}", konzept.zeitraum)):
+        name = f"{name} {konzept.zeitraum}"
+    return f"{name} ({konzept.kommune})" if konzept.kommune else name
+
+
+def _measure_text(source: str, feld: Handlungsfeld, massnahme: Massnahme) -> str:
+    parts = [source, f"Maßnahme {massnahme.nummer}: {massnahme.titel}"]
     if massnahme.beschreibung and massnahme.beschreibung != massnahme.titel:
         parts.append(massnahme.beschreibung)
     for label, value in (
