@@ -378,6 +378,8 @@ def _describe(err: ValidationError) -> str:
     env = "VORLAGEN_" + "__".join(str(part) for part in first["loc"]).upper()
     if first["type"] == "extra_forbidden":
         return f"Die Einstellung „{name}“ ist unbekannt (Umgebungsvariable oder vorlagen.toml)."
+    if (first.get("ctx") or {}).get("german"):  # a rule's own sentence (schema.rule_error)
+        return str(first["msg"])
     return (
         f"Die Einstellung „{name}“ hat einen ungültigen Wert "
         f"(Umgebungsvariable {env} oder vorlagen.toml)."

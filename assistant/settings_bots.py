@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from assistant.schema import rule_error
 from assistant.settings_access import ACCESS_NAME_PATTERN, Right
 
 __all__ = ["BotSettings", "BotUserSettings", "Platform", "SlackSettings", "TeamsSettings"]
@@ -59,13 +60,18 @@ class SlackSettings(BaseModel):
         if not self.enabled:
             return self
         if self.bot_token is None:
-            raise ValueError("bots.slack.bot_token fehlt (xoxb-…)")
+            raise rule_error(
+                "slack",
+                "Der Slack-Bot ist eingeschaltet, aber bots.slack.bot_token (xoxb-…) fehlt.",
+            )
         if self.signing_secret is None or not self.signing_secret.get_secret_value():
-            raise ValueError(
-                "bots.slack.signing_secret fehlt; ohne ihn startet der Slack-Bot nicht"
+            raise rule_error(
+                "slack",
+                "Der Slack-Bot ist eingeschaltet, aber bots.slack.signing_secret fehlt; ohne "
+                "ihn startet er nicht.",
             )
         if self.socket_mode and self.app_token is None:
-            raise ValueError("bots.slack.app_token fehlt (xapp-…), nötig für den Socket Mode")
+            raise rule_error("slack", "Für den Socket Mode fehlt bots.slack.app_token (xapp-…).")
         return self
 
 
@@ -95,9 +101,13 @@ class TeamsSettings(BaseModel):
         if not self.enabled or self.test_mode:
             return self
         if not self.app_id:
-            raise ValueError("bots.teams.app_id fehlt; ohne sie startet der Teams-Bot nicht")
+            raise rule_error(
+                "teams", "Der Teams-Bot ist eingeschaltet, aber bots.teams.app_id fehlt."
+            )
         if self.app_password is None or not self.app_password.get_secret_value():
-            raise ValueError("bots.teams.app_password fehlt; ohne es startet der Teams-Bot nicht")
+            raise rule_error(
+                "teams", "Der Teams-Bot ist eingeschaltet, aber bots.teams.app_password fehlt."
+            )
         return self
 
 

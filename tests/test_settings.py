@@ -138,3 +138,12 @@ def test_command_overrides_win_and_merge_with_the_environment(
     assert settings.llm.api_key is not None
     assert settings.llm.api_key.get_secret_value() == "sk-aus-der-umgebung"
     assert settings.llm.temperature == 0.3
+
+
+def test_a_rules_own_sentence_reaches_the_admin() -> None:
+    """A setting refused by a rule (an enabled bot without its credentials) is told in the
+    rule's own German sentence, not the generic one."""
+    with pytest.raises(SettingsError, match=r"^Der Slack-Bot ist eingeschaltet, aber bots\.slack"):
+        load_settings({"bots": {"slack": {"enabled": True}}})
+    with pytest.raises(SettingsError, match=r"^Der Teams-Bot ist eingeschaltet, aber bots\.teams"):
+        load_settings({"bots": {"teams": {"enabled": True, "app_id": "x"}}})
