@@ -64,6 +64,7 @@ ALIAS_HEADINGS: tuple[HeadingRule, ...] = (
         1,
     ),
     rule(r"Klimaschutz|Nachhaltigkeit", "climate", 1, inline=False),
+    rule(r"Ergebnis der Klimawirkungsprüfung|Klimawirkungsprüfung", "climate", 1),
     rule(r"Anhang|Anhänge|Beilagen?|Anlagen\s*:?\s*\d*", "attachments", 1),
     # closers: parts that only end the section before them
     rule(
@@ -72,9 +73,12 @@ ALIAS_HEADINGS: tuple[HeadingRule, ...] = (
         r"Auswirkungen auf (?:die )?(?:Gleichstellung|Menschen mit Behinderung|Familien)|"
         r"Rechtliche Grundlagen?|Bisherige Beschlüsse|Sichtvermerke?|Der Bürgermeister|"
         r"Die Bürgermeisterin|Der Oberbürgermeister|Die Oberbürgermeisterin|Der Landrat|"
-        r"Die Landrätin|In Vertretung|Im Auftrag",
+        r"Die Landrätin|In Vertretung|Im Auftrag|Berücksichtigung von Gender-Aspekten|"
+        r"Gender-Aspekte|Auswirkungen auf die Gleichstellung",
         None,
     ),
+    # "Hannover / 14.04.2026": place and date of signing end the text (SIM)
+    rule(r"[A-ZÄÖÜ][\wäöüß\- .]{1,40} / \d{1,2}\.\d{1,2}\.\d{4}", None, inline=False),
     rule(
         r"Zuständigkeit|Zeitplan|Termine|Rechtslage|Vorgeschichte|Bezug|Verteiler|Mitwirkung",
         None,

@@ -47,7 +47,7 @@ Rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -216,6 +216,10 @@ class _Line:
     start: int
     end: int
     text: str
+
+
+#: A council system's own Beratungsfolge table: steps and span, or None (``ingest.systems``).
+TableReader = Callable[[list[_Line]], tuple[list[Beratungsschritt], Span] | None]
 
 
 def _lines(text: str) -> list[_Line]:
@@ -760,14 +764,16 @@ def _merge(steps: list[Beratungsschritt], extra: Beratungsschritt) -> list[Berat
 
 
 def extract_beratungsfolge(
-    text: str, layouts: frozenset[str] = LAYOUTS
+    text: str, layouts: frozenset[str] = LAYOUTS, reader: TableReader | None = None
 ) -> tuple[list[Beratungsschritt], Span | None]:
     """The Beratungsfolge steps in order and the span of their block (see module docstring).
 
-    ``layouts`` are the table forms to look for (``LAYOUTS``; a profile's choice).
+    ``layouts`` are the table forms to look for (``LAYOUTS``; a profile's choice); ``reader``
+    is a council system's own table (``ingest.systems``), tried first.
     """
     lines = _lines(text)
-    block = _find_block(lines, layouts)
+    own = reader(lines) if reader is not None else None
+    block = _Block(*own) if own is not None else _find_block(lines, layouts)
     if block is None and "flat" in layouts:
         from ingest.beratungsfolge_flat import find_flat  # imports this module
 

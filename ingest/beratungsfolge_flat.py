@@ -95,13 +95,46 @@ def split_role(gremium: str) -> tuple[str, Rolle | None]:
 
 
 def find_flat(lines: list[_Line]) -> tuple[list[Beratungsschritt], Span] | None:
-    """Steps and span of a flattened table under a "Beratungsfolge <columns>" header."""
+    """Steps and span of a flattened table under a "Beratungsfolge <columns>" header, else of a
+    "Beratungsverlauf:" list ("- 04.05.2026: Stadtbezirksrat Vahrenwald-List: Einstimmig")."""
     for i, line in enumerate(lines):
         if _HEADER.match(line.text):
             found = _parse(lines, i)
             if found is not None:
                 return found
+    for i, line in enumerate(lines):
+        if _HISTORY.match(line.text):
+            found = _history(lines, i)
+            if found is not None:
+                return found
     return None
+
+
+_HISTORY = re.compile(r"^Beratungs(?:verlauf|folge)\s*:?$", re.IGNORECASE)
+_HISTORY_ROW = re.compile(
+    r"^(?:[-•*]\s*)?(?P<d>\d{1,2}\.\d{1,2}\.\d{2,4})\s*:\s*(?P<g>[^:]{2,120}?)"
+    r"(?:\s*:\s*(?P<e>.+))?$"
+)
+
+
+def _history(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:
+    steps: list[Beratungsschritt] = []
+    last = i
+    for j in range(i + 1, min(len(lines), i + 1 + _MAX_LINES)):
+        text = lines[j].text
+        if not text:
+            if steps:
+                break
+            continue
+        m = _HISTORY_ROW.match(text)
+        found = _search_date(m.group("d")) if m else None
+        if m is None or found is None:
+            break
+        name, rolle = split_role(m.group("g").strip())
+        result = (m.group("e") or "").strip() or None
+        steps.append(Beratungsschritt(gremium=name, rolle=rolle, datum=found[0], ergebnis=result))
+        last = j
+    return (steps, (lines[i].start, lines[last].end)) if steps else None
 
 
 def _parse(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:

@@ -8,9 +8,9 @@ letter, does not end a sentence, and every word of it is capitalised or a small 
 * opens a section of the kind of the first known heading word in it ("Problembeschreibung" ->
   facts, "Begründung" -> reasons, "Antrag" -> resolution; ``KEYWORDS``), when that word is
   among its first two words and the section it would end is of another kind;
-* otherwise, if it ends with a colon, ends the resolution it follows (the Beschlussvorschlag
-  is bounded by the next heading-like line); inside other sections it stays text (a facts
-  section has sub-headings of its own).
+* otherwise it ends the resolution it follows (the Beschlussvorschlag is bounded by the next
+  heading-like line: "Berücksichtigung von Gender-Aspekten"); inside other sections it stays
+  text (a facts section has sub-headings of its own).
 """
 
 from __future__ import annotations
@@ -115,6 +115,6 @@ def form_heading(line: str, current: Kind | None) -> tuple[HeadingRule, str] | N
     known, kind = keyword_kind(line)
     if known and kind != current:
         return _rule(kind), ""
-    if current == "resolution" and line.rstrip().endswith(":"):
+    if current == "resolution":
         return _rule(None), ""
     return None

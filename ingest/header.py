@@ -35,7 +35,7 @@ VORLAGEN_NR = (
 )
 _NR_RE = re.compile(rf"\b(?:{VORLAGEN_NR})\b")
 _NR_LABELLED = re.compile(
-    rf"(?:Vorlage(?:n)?(?:-|\s)?(?:Nr|Nummer)\.?|Drucksache(?:n)?(?:-|\s)?(?:Nr\.?)?|"
+    rf"(?:Vorlage(?:n)?(?:-|\s)?(?:Nr|Nummer)\.?|\bDrucksache(?:n)?(?:-|\s)?(?:Nr\.?)?|"
     rf"Vorlage\s*-|(?:öffentlich|Beschlussvorlage|Mitteilungsvorlage|Informationsvorlage)\s+-)"
     rf"\s*:?\s*({VORLAGEN_NR}|\d{{1,6}})\b",
     re.IGNORECASE,
@@ -62,7 +62,7 @@ _NICHT_OEFFENTLICH = re.compile(r"\bnicht[ -]?öffentlich(?![a-zäöüß])", re.
 _OEFFENTLICH = re.compile(r"(?<![\w])(?:öffentlich|Öffentlich|ÖFFENTLICH)(?![a-zäöüß])")
 
 _KOMMUNE = re.compile(
-    r"\b(?i:(Stadt|Landkreis|Kreis|Gemeinde|Samtgemeinde|Verbandsgemeinde|Hansestadt|"
+    r"\b(?i:(Landeshauptstadt|Stadt|Landkreis|Kreis|Gemeinde|Samtgemeinde|Verbandsgemeinde|Hansestadt|"
     r"Kreisstadt|Markt|Region|Städteregion))\s+([A-ZÄÖÜ][\wÄÖÜäöüß\-]+(?:[ -](?:an der|am|im|"
     r"[A-ZÄÖÜ][\wÄÖÜäöüß\-]+))*)"
 )
@@ -282,9 +282,16 @@ def find_kommune(header: Sequence[str], gremien: Iterable[str]) -> str | None:
     return None
 
 
+_COPYRIGHT = re.compile(r"^©\s*(.+)$", re.MULTILINE)
+
+
 def kommune_in_text(text: str, min_count: int = 2) -> str | None:
-    """The municipality a text names most often ("Gemeinde Nordstemmen"), at least twice."""
+    """The municipality a text names most often ("Gemeinde Nordstemmen"), at least twice, else
+    the one a copyright line names ("© Landeshauptstadt Hannover")."""
     counts: dict[str, int] = {}
+    for line in _COPYRIGHT.findall(text):
+        if m := _KOMMUNE.search(line):
+            counts[f"{_title(m.group(1))} {m.group(2).split(' ')[0]}"] = min_count
     for m in _KOMMUNE.finditer(text):
         kind = m.group(1)
         if kind.lower() in ("region", "markt", "kreis") or not kind[0].isupper():

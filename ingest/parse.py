@@ -72,7 +72,7 @@ def parse_raw(raw: RawDocument, *, redact_bearbeiter: bool = False) -> Vorlage:
         produkt=hdr.find_produkt(head),
         federfuehrung=hints.federfuehrung or hdr.find_federfuehrung(head),
         bearbeiter=bearbeiter,
-        betreff=hints.betreff or find_betreff(header, sections),
+        betreff=hints.betreff or find_betreff(header, sections, profile.title_before_content),
         beratungsfolge=beratungsfolge,
         beschlussvorschlag=_text(chosen.beschlussvorschlag),
         sachdarstellung=_text(chosen.sachdarstellung),
@@ -100,7 +100,7 @@ def _segment(
     text: str, profile: Profile
 ) -> tuple[list[Beratungsschritt], list[str], list[RawSection]]:
     """The Beratungsfolge, the header lines and the sections, by the profile's rules."""
-    steps, span = extract_beratungsfolge(text, profile.beratungsfolge)
+    steps, span = extract_beratungsfolge(text, profile.beratungsfolge, profile.table_reader)
     if "split_roles" in profile.beratungsfolge:
         steps = [_split_role(step) for step in steps]
     header, sections = split_sections(_lines_without_span(text, span), profile.segment)
@@ -152,7 +152,7 @@ def _oeffentlich(
 
 
 _FIELD_LIKE = re.compile(
-    rf"^(?:{hdr.VORLAGEN_NR})$|(?<!\bhier):\s|\b(?:ALLRIS|SessionNet|Bürgerinfo|Vorlage)\b|^\W*$|"
+    rf"^(?:{hdr.VORLAGEN_NR})$|(?<!\bhier):\s|:$|\b(?:ALLRIS|SessionNet|Bürgerinfo|Vorlage)\b|^\W*$|"
     rf"^{hdr.DATE}$",
     re.IGNORECASE,
 )
@@ -161,8 +161,14 @@ _FIELD_LIKE = re.compile(
 _CHECKBOXES = re.compile(r"[☐☒]")
 
 
-def find_betreff(header: list[str], sections: list[RawSection]) -> str | None:
-    """The subject: after "Betreff:", else the title printed between Beratungsfolge and text."""
+def find_betreff(
+    header: list[str], sections: list[RawSection], title_before_content: bool = False
+) -> str | None:
+    """The subject: after "Betreff:", else the title printed between Beratungsfolge and text.
+
+    With ``title_before_content`` (the fallback), else the line printed right above the first
+    content heading ("Umstrukturierungen ..." / "Antrag,").
+    """
     for section in sections:
         if section.kind == "betreff":
             return section.inline or _first_paragraph(section.lines)
@@ -173,7 +179,18 @@ def find_betreff(header: list[str], sections: list[RawSection]) -> str | None:
             title = _first_paragraph([x for x in section.lines if not _CHECKBOXES.search(x)])
             if title and not _FIELD_LIKE.search(title) and len(title) <= 300:
                 return title
-    return None
+    return _title_before_content(header, sections) if title_before_content else None
+
+
+def _title_before_content(header: list[str], sections: list[RawSection]) -> str | None:
+    first = next((i for i, s in enumerate(sections) if s.kind in _CONTENT_KINDS), None)
+    if first is None:
+        return None
+    before = sections[first - 1].lines if first > 0 else header
+    title = next((x.strip() for x in reversed(before) if x.strip()), None)
+    if title is None or _FIELD_LIKE.search(title) or len(title) > 300 or "\t" in title:
+        return None
+    return title
 
 
 def _first_paragraph(lines: list[str]) -> str | None:

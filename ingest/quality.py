@@ -7,7 +7,8 @@
 * ``status``: ``vollstaendig`` (Beschlussvorschlag and Sachdarstellung), ``teilweise`` (one of
   them), ``kenntnisgabe`` (facts without a resolution in a Mitteilung, Informationsvorlage or
   Kenntnisgabe), ``deckblatt`` (a cover sheet: the text says the Vorlage itself is an
-  attachment), ``unvollstaendig`` (neither resolution nor facts).
+  attachment, or its only text points there: "Bitte beachten Sie den in der Anlage beigefügten
+  Antrag"), ``unvollstaendig`` (neither resolution nor facts).
 
 The ingestion counts ``deckblatt`` and ``unvollstaendig`` records apart from the successes and
 names them (``ingest.pipeline.IngestSummary.incomplete``).
@@ -25,9 +26,13 @@ _COVER_SHEET = re.compile(
     r"(?:Text|Inhalt|Wortlaut)\s+(?:dieser|der)\s+(?:Drucksache|Vorlage|Beschlussvorlage)\s+"
     r"(?:befindet sich|ist|steht)[^.\n]{0,40}\b(?:Anlage|Anhang|Datei)|"
     r"\bals\s+pdf-?Datei\s+unter\s+Anlagen\b|"
-    r"(?:Vorlage|Drucksache)\s+(?:wird|werden)\s+(?:als\s+Anlage|nachgereicht|als\s+Tischvorlage)",
+    r"(?:Vorlage|Drucksache)\s+(?:wird|werden)\s+(?:als\s+Anlage|nachgereicht|als\s+Tischvorlage)|"
+    r"(?:beachten Sie|siehe)\s+(?:den|die|das)\s+(?:in der\s+)?Anlage\s+beigefügten?\s+"
+    r"(?:Antrag|Vorlage|Text|Anfrage)",
     re.IGNORECASE,
 )
+#: Resolution and facts together shorter than this, pointing to an attachment: a cover sheet.
+_POINTER_CHARS = 300
 _NOTICE_ART = re.compile(
     r"Mitteilung|Information|Kenntnis|Bericht|Anfrage|Unterrichtung", re.IGNORECASE
 )
@@ -64,6 +69,9 @@ def _has(vorlage: Vorlage, name: ParsedField) -> bool:
 def _status(vorlage: Vorlage, found: set[str]) -> ParseStatus:
     resolution = "beschlussvorschlag" in found
     facts = "sachdarstellung" in found
+    content = f"{vorlage.beschlussvorschlag or ''}\n{vorlage.sachdarstellung or ''}"
+    if len(content) < _POINTER_CHARS and _COVER_SHEET.search(content):
+        return "deckblatt"  # the only text points to the Vorlage in an attachment
     if resolution and facts:
         return "vollstaendig"
     if not resolution and not facts:

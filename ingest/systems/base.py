@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.beratungsfolge import LAYOUTS
+from ingest.beratungsfolge import LAYOUTS, TableReader
 from ingest.normalize import TextFix
 from ingest.segment import GENERIC_RULES, SegmentRules
 
@@ -36,9 +36,11 @@ class Profile:
     * ``segment``: headings dictionary and segmentation quirks (``ingest.segment``);
     * ``text_fixes``: repairs after normalisation (words the system's PDF layout breaks);
     * ``beratungsfolge``: the table layouts to look for (``ingest.beratungsfolge.LAYOUTS``);
+    * ``table_reader``: the system's own Beratungsfolge table, tried before the layouts;
     * ``vorlagen_nr``: printed forms of the Vorlagen-Nr. beyond the labelled ones (regexes for a
       whole header line, group 1 the number);
     * ``kommune_from_text``: without a letterhead, the municipality the text names most often;
+    * ``title_before_content``: without a "Betreff:", the line above the first content heading;
     * ``notes``: what is special about the system, for developers.
     """
 
@@ -50,8 +52,10 @@ class Profile:
     text_markers: re.Pattern[str] | None = None
     text_fixes: tuple[TextFix, ...] = ()
     beratungsfolge: frozenset[str] = LAYOUTS
+    table_reader: TableReader | None = None
     vorlagen_nr: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
     kommune_from_text: bool = False
+    title_before_content: bool = False
     notes: str = ""
 
 

@@ -37,14 +37,19 @@ _SIGNATURE_NAME = (
     r"gezeichnet: \1\n",
 )
 
+#: The headings of the fallback; systems that many municipalities configure differently
+#: (ALLRIS, SessionNet) read with them too.
+FALLBACK_SEGMENT = SegmentRules(headings=CORE_HEADINGS + ALIAS_HEADINGS, form_heading=form_heading)
+
 PROFILE = Profile(
     name="fallback",
     label="allgemeine Erkennung (kein bekanntes System)",
     detect=never,
-    segment=SegmentRules(headings=CORE_HEADINGS + ALIAS_HEADINGS, form_heading=form_heading),
+    segment=FALLBACK_SEGMENT,
     beratungsfolge=LAYOUTS | {"flat", "split_roles"},
     vorlagen_nr=(PRINTED_NR,),
     text_fixes=(_SIGNATURE_NAME,),
     kommune_from_text=True,
+    title_before_content=True,
     notes=__doc__ or "",
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ingest.systems.base import Profile, named_or_marked
+from ingest.systems.generic import FALLBACK_SEGMENT
 
 _PAGE = re.compile(
     r"sessionnet|somacos|\bsmc[-_]|\b(?:vo|si|to|kp)00[0-9]{2}\.(?:asp|php)\b", re.IGNORECASE
@@ -24,5 +25,6 @@ PROFILE = Profile(
     detect=named_or_marked("sessionnet", _TEXT),
     page_markers=_PAGE,
     text_markers=_TEXT,
+    segment=FALLBACK_SEGMENT,
     notes=__doc__ or "",
 )
