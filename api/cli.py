@@ -37,6 +37,7 @@ from api.cli_common import (
 )
 from api.cli_draft import register as register_draft_commands
 from api.cli_keys import register as register_key_commands
+from api.cli_konzept import register as register_konzept_commands
 from api.cli_models import register as register_model_commands
 from api.cli_render import render_details, render_overview
 from api.cli_search import register as register_search_commands
@@ -321,6 +322,7 @@ def _print_ingest_summary(result: IngestSummary, directory: Path) -> None:
 
 
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
+register_konzept_commands(app)  # `vorlagen konzept stand`
 register_model_commands(app)  # `vorlagen models`
 register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
 register_key_commands(app)  # `vorlagen schluessel neu`, `vorlagen schluessel benutzer`

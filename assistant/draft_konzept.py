@@ -18,38 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.draft_sources import CaseRetriever, cut_passage, screen
+from assistant.konzept_links import distinctive_stems
 from assistant.presenter_konzept import massnahme_reference
 from assistant.schema import Citation, DraftRequest, Hit, SearchFilter
 
 __all__ = ["MIN_SHARED_TERMS", "ConceptSources", "concept_sentence", "concerns"]
 
 MIN_SHARED_TERMS = 2
-_STEM = 6
-_WORD = re.compile(r"[A-Za-zÄÖÜäöüß]{7,}")
-_COMMON = {
-    "integration",
-    "integrationskonzept",
-    "integrationsplan",
-    "integrationskonzepts",
-    "integrationsplans",
-    "migrantinnen",
-    "migranten",
-    "migrationshintergrund",
-    "maßnahme",
-    "maßnahmen",
-    "umsetzung",
-    "weiterentwicklung",
-    "förderung",
-    "verbesserung",
-    "zugewanderte",
-    "zugewanderten",
-    "handlungsfeld",
-}
 _MEASURE_NUMBER = re.compile(r"Maßnahme\s+(\d{1,2}(?:\.\d{1,2}){1,3})\b")
-
-
-def _stems(text: str) -> set[str]:
-    return {w.lower()[:_STEM] for w in _WORD.findall(text) if w.lower() not in _COMMON}
 
 
 def concerns(request_text: str, hit: Hit) -> bool:
@@ -61,7 +37,7 @@ def concerns(request_text: str, hit: Hit) -> bool:
         return True
     lines = hit.chunk.text.split("\n")
     title = next((ln.split(":", 1)[-1] for ln in lines if ln.startswith("Maßnahme ")), "")
-    return len(_stems(request_text) & _stems(title)) >= MIN_SHARED_TERMS
+    return len(distinctive_stems(request_text) & distinctive_stems(title)) >= MIN_SHARED_TERMS
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ structure ``vorlagen parse`` shows (docs/konzepte.md)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 from assistant.schema import Konzept
 
-__all__ = ["konzept_label", "konzept_lines", "massnahme_reference"]
+__all__ = ["konzept_label", "konzept_lines", "massnahme_reference", "stand_lines"]
 
 
 def _title(titel: str | None, zeitraum: str | None) -> str:
@@ -79,3 +82,80 @@ LAYOUTS = {
     "ziel-indikatoren-massnahmen": "Ziel, Indikatoren und Maßnahmen je Handlungsfeld",
     "allgemein": "nummerierte Kapitel",
 }
+
+
+# --- vorlagen konzept stand ---------------------------------------------------------------------
+
+
+class _Fund(Protocol):
+    @property
+    def vorlagen_nr(self) -> str | None: ...
+    @property
+    def betreff(self) -> str | None: ...
+    @property
+    def datum(self) -> date | None: ...
+    @property
+    def regel(self) -> str: ...
+    @property
+    def passage(self) -> str: ...
+
+
+class _Measure(Protocol):
+    @property
+    def nummer(self) -> str: ...
+    @property
+    def titel(self) -> str: ...
+    @property
+    def vorlagen(self) -> Sequence[_Fund]: ...
+
+
+class _Field(Protocol):
+    @property
+    def titel(self) -> str: ...
+    @property
+    def vorlagen(self) -> Sequence[_Fund]: ...
+
+
+class _Stand(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def beschluss(self) -> _Fund | None: ...
+    @property
+    def massnahmen(self) -> Sequence[_Measure]: ...
+    @property
+    def handlungsfelder(self) -> Sequence[_Field]: ...
+    @property
+    def vorlagen_geprueft(self) -> int: ...
+
+
+def _fund_line(fund: _Fund) -> str:
+    when = f" vom {fund.datum.strftime('%d.%m.%Y')}" if fund.datum else ""
+    return f"Vorlage {fund.vorlagen_nr or 'ohne Nr.'}{when} – {fund.regel}: „{fund.passage}“"
+
+
+def stand_lines(stand: _Stand) -> list[str]:
+    """``vorlagen konzept stand``: the adopting Vorlage, per measure the Vorlagen that took it
+    up with the passage, the measures without any, the Handlungsfelder named in Vorlagen."""
+    taken = [m for m in stand.massnahmen if m.vorlagen]
+    open_ = [m for m in stand.massnahmen if not m.vorlagen]
+    lines = [stand.label]
+    lines.append(
+        f"Beschlossen mit {_fund_line(stand.beschluss)}"
+        if stand.beschluss
+        else "Die beschließende Vorlage ist im Index nicht gefunden worden."
+    )
+    lines.append(f"Geprüft: {stand.vorlagen_geprueft} Vorlagen derselben Kommune.")
+    lines.append(f"Maßnahmen mit Vorlagen: {len(taken)} von {len(stand.massnahmen)}")
+    for measure in taken:
+        lines.append(f"  Maßnahme {measure.nummer}: {measure.titel}")
+        lines.extend(f"    {_fund_line(fund)}" for fund in measure.vorlagen)
+    lines.append(f"Maßnahmen ohne Vorlage: {len(open_)}")
+    lines.extend(f"  Maßnahme {m.nummer}: {m.titel}" for m in open_)
+    named = [f for f in stand.handlungsfelder if f.vorlagen]
+    if named:
+        lines.append("Handlungsfelder, die Vorlagen nennen:")
+        for feld in named:
+            lines.append(f"  {feld.titel}")
+            lines.extend(f"    {_fund_line(fund)}" for fund in feld.vorlagen)
+    return lines
