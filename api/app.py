@@ -39,7 +39,6 @@ from api.routes import (
     drafts,
     health,
     ingest,
-    konzepte,
     page,
     revisions,
     search,
@@ -115,6 +114,8 @@ def create_app(
         yield
         await bots.stop()
         await jobs.shutdown()
+        store.close()  # without it each app's Chroma client and pooled SQLite files stay open
+        archive.close()
 
     app = FastAPI(
         title=TITLE,
@@ -133,19 +134,7 @@ def create_app(
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestTimeout, timeout_s=server.request_timeout_s)
-    routers = (
-        health,
-        session,
-        search,
-        vorlagen,
-        konzepte,
-        drafts,
-        revisions,
-        approval,
-        checks,
-        ingest,
-        chat,
-    )
+    routers = (health, session, search, vorlagen, drafts, revisions, approval, checks, ingest, chat)
     for module in routers:
         app.include_router(module.router)
     app.include_router(page.router)

@@ -191,6 +191,13 @@ class Store:
             state.unlink(missing_ok=True)
         return OParlSync(url, state, limits=limits, progress=progress)
 
+    def close(self) -> None:
+        """Release what the store holds open (the vector index's client), if it was opened;
+        the store opens it again when used."""
+        index = self.__dict__.get("vector_index")
+        if index is not None and hasattr(index, "close"):
+            index.close()
+
     def ingest_pipeline(
         self,
         parse_options: ParseOptions,

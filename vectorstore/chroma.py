@@ -111,6 +111,15 @@ class ChromaIndex:
         """Connect, open or create the collection, and check which embedder built it."""
         self._open()
 
+    def close(self) -> None:
+        """Release the client (an embedded store's files close when no other client of the
+        same path is open); the next call connects again."""
+        with self._lock:
+            client, self._client, self._collection = self._client, None, None
+        close = getattr(client, "close", None)  # chromadb's Client has it, ClientAPI not
+        if close is not None:
+            close()
+
     def _open(self) -> Collection:
         with self._lock:
             if self._collection is not None:

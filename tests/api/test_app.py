@@ -157,6 +157,7 @@ def store_dir(karlsruhe_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         store.keyword_index.upsert(chunks)
         store.records.put(vorlage)
     store.keyword_index.persist()
+    store.close()  # the apps open their own clients; this one would keep its files open
     return root / "store"
 
 
