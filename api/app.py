@@ -39,6 +39,7 @@ from api.routes import (
     drafts,
     health,
     ingest,
+    konzepte,
     page,
     revisions,
     search,
@@ -134,7 +135,19 @@ def create_app(
     install_access(app, services.access)
     app.add_middleware(BodyLimit, max_bytes=server.max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestTimeout, timeout_s=server.request_timeout_s)
-    routers = (health, session, search, vorlagen, drafts, revisions, approval, checks, ingest, chat)
+    routers = (
+        health,
+        session,
+        search,
+        vorlagen,
+        konzepte,
+        drafts,
+        revisions,
+        approval,
+        checks,
+        ingest,
+        chat,
+    )
     for module in routers:
         app.include_router(module.router)
     app.include_router(page.router)
