@@ -18,6 +18,7 @@ from ingest import systems
 from ingest.errors import IngestError
 from ingest.konzept.fields import FIELD_TITLE, handlungsfelder
 from ingest.konzept.lines import block_label, flat, is_furniture, squash
+from ingest.konzept.overview import add_kernaussagen
 from ingest.konzept.toc import Heading, TocLine, locate, numbered_headings, read_toc
 from ingest.normalize import normalize
 from ingest.sources.base import RawDocument
@@ -68,7 +69,7 @@ def parse_konzept(raw: RawDocument) -> Vorlage:
         beschluss_datum=None,
         layout=_layout(lines, headings),
         inhaltsverzeichnis=entries,
-        handlungsfelder=handlungsfelder(lines, headings),
+        handlungsfelder=add_kernaussagen(handlungsfelder(lines, headings), lines, headings),
     )
     return Vorlage(
         id=vorlage_id(text),

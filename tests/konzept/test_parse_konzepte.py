@@ -88,6 +88,19 @@ def test_karlsruhe_2018_fields_are_the_handlungsfeld_chapters() -> None:
     assert all(f.ziele and f.massnahmen for f in fields)
     assert konzept.kommune == "Stadt Karlsruhe"
     assert konzept.titel == "Fortschreibung Karlsruher Integrationsplan"
+    # the Kernaussagen of chapter 10's overview table become the fields' Leitziele
+    assert all(f.leitziel for f in fields)
+    assert fields[0].leitziel == (
+        "„Jeder junge Mensch hat ohne Rücksicht auf Herkunft oder wirtschaftliche Lage das Recht "
+        "auf eine seiner Begabung entsprechende Erziehung und Ausbildung.“"
+    )
+    assert fields[5].leitziel == (
+        "Wohnen ist ein elementares Bedürfnis und hat zentrale Bedeutung für die soziale "
+        "Integration."
+    )
+    # "Gesundheit", "Sport" and "Älter werden" have a row each: joined
+    assert fields[4].leitziel is not None
+    assert fields[4].leitziel.count(" / ") == 2
 
 
 @needs_corpus
