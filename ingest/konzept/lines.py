@@ -78,7 +78,8 @@ BULLET = re.compile(r"^(?:[-–•▪◦●■□➢➤►✓*]|\uf0b7|\uf0a7|\u
 
 def items(lines: Iterable[str]) -> list[str]:
     """The items of a block: bullet points with their continuation lines; without bullets,
-    paragraphs (separated by blank lines), each of them split after lines ending a sentence."""
+    paragraphs (separated by blank lines), each of them split after lines ending a sentence,
+    footnotes ("64 Zum Beispiel …") left out."""
     kept = [line for line in lines if not is_furniture(line)]
     if any(BULLET.match(line.strip()) for line in kept):
         return _bullets(kept)
@@ -112,7 +113,11 @@ def _paragraphs(lines: list[str]) -> list[str]:
         if current and (not text or text.endswith((".", "!", "“", '"'))):
             found.append(_join(current))
             current = []
-    return [item for item in found if item]
+    return [item for item in found if item and not _FOOTNOTE.match(item)]
+
+
+# a footnote printed at the page's foot inside a list: "64 Zum Beispiel werden …"
+_FOOTNOTE = re.compile(r"^\d{1,3} [A-ZÄÖÜ]")
 
 
 def _join(parts: list[str]) -> str:

@@ -3,6 +3,7 @@ compared with the document's own table of contents and numbering (docs/konzepte.
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -137,6 +138,26 @@ def test_the_same_concept_as_word_document(tmp_path: Path) -> None:
         document.add_paragraph(line)
     path = tmp_path / "musterhausen.docx"
     document.save(str(path))
+    check_musterhausen(structure(path))
+
+
+def test_the_same_concept_as_web_page(tmp_path: Path) -> None:
+    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>']
+    rows: list[str] = []
+    for line in (SAMPLES / "musterhausen_2023-2026.txt").read_text(encoding="utf-8").split("\n"):
+        if "\t" in line:
+            cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in line.split("\t"))
+            rows.append(f"<tr>{cells}</tr>")
+            continue
+        if rows:
+            parts.append(f"<table>{''.join(rows)}</table>")
+            rows = []
+        if line.startswith("- "):
+            parts.append(f"<ul><li>{html.escape(line[2:])}</li></ul>")
+        elif line:
+            parts.append(f"<p>{html.escape(line)}</p>")
+    path = tmp_path / "musterhausen.html"
+    path.write_text("\n".join([*parts, "</body></html>"]), encoding="utf-8")
     check_musterhausen(structure(path))
 
 
