@@ -10,7 +10,8 @@
   failed are recorded as not read, with the reason;
 * the answer is checked against the whole document (:func:`assistant.summary_checks.
   summary_findings`); with errors it is asked for once more with the findings
-  (``zusammenfassung_reparatur.j2``) and the better answer is kept, with its findings.
+  (``zusammenfassung_reparatur.j2``) and the better answer is kept, with its findings; list
+  items that still fail (an invented amount) are then removed, each with a warning.
 
 The record fields (Vorlagen-Nr., Betreff, dates, bodies) are never taken from the model: see
 :mod:`assistant.summary_job`, which turns the result into a :class:`SummaryRecord`.
@@ -34,7 +35,7 @@ from assistant.ports import (
     StructuredT,
 )
 from assistant.schema import Finding, Vorlage
-from assistant.summary_checks import document_sources, summary_findings
+from assistant.summary_checks import document_sources, drop_failed_items, summary_findings
 from assistant.summary_parts import Part, plan_parts
 from assistant.summary_schema import PartNotes, PartRead, SummaryOut
 from assistant.validation.facts import Sources
@@ -155,6 +156,11 @@ class Summarizer:
             if result.ok:
                 break
             self._repair(vorlage, messages, result, sources, counter)
+        if not result.ok:
+            out, dropped = drop_failed_items(result.out, result.findings)
+            if dropped:
+                result.out = out
+                result.findings = summary_findings(out, vorlage, sources) + dropped
         result.calls = counter.n
         return result
 

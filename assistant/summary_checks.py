@@ -12,6 +12,9 @@
 * ``kurzfassung`` (error when empty, warning outside 3 to 5 sentences); ``beschluss``
   (warning when it is not one sentence);
 * ``orte`` (warning): a place the Vorlage does not name.
+
+:func:`drop_failed_items` removes list items (an amount, a Schlagwort) that still fail after
+the repair round, each with a warning ``entfernt``; the texts are never changed by code.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from assistant.schema import Finding, Severity, Vorlage
 from assistant.summary_schema import SummaryOut
 from assistant.validation.facts import Sources, extract_facts
 
-__all__ = ["document_sources", "summary_findings", "summary_texts"]
+__all__ = ["document_sources", "drop_failed_items", "summary_findings", "summary_texts"]
 
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 _ABBREVIATION = re.compile(
@@ -208,4 +211,38 @@ def sentence_count(text: str) -> int:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
+    """For comparing names: case, runs of whitespace and "Sozial- und" / "Sozial-und" alike."""
+    return re.sub(r"-\s+", "-", " ".join(text.casefold().split()))
+
+
+_LISTS = ("betraege", "schlagworte", "betroffene_gruppen", "orte")
+_ITEM_FIELD = re.compile(r"(?P<list>\w+)\[(?P<i>\d+)\]")
+
+
+def drop_failed_items(out: SummaryOut, findings: list[Finding]) -> tuple[SummaryOut, list[Finding]]:
+    """``out`` without the list items (amounts, Schlagworte, groups, places) that an error
+    finding names, and a warning for each item dropped: removing an ungrounded amount leaves
+    nothing wrong behind, where keeping it would. The texts are left as they are."""
+    bad: dict[str, set[int]] = {name: set() for name in _LISTS}
+    for f in findings:
+        match = _ITEM_FIELD.match(f.field or "")
+        if f.severity == "error" and match and match.group("list") in bad:
+            bad[match.group("list")].add(int(match.group("i")))
+    if not any(bad.values()):
+        return out, []
+    notes: list[Finding] = []
+    update: dict[str, list[object]] = {}
+    for name, indexes in bad.items():
+        items = getattr(out, name)
+        for i in sorted(indexes):
+            shown = items[i].betrag if name == "betraege" else items[i]
+            notes.append(
+                make_finding(
+                    "entfernt",
+                    f"„{shown}“ wurde entfernt, weil es die Prüfung nicht bestand.",
+                    name,
+                    severity="warning",
+                )
+            )
+        update[name] = [item for i, item in enumerate(items) if i not in indexes]
+    return out.model_copy(update=update), notes

@@ -23,7 +23,7 @@ from assistant.ports import LLMError
 from assistant.presenter_summaries import model_failed, partly_read, unexpected_failure
 from assistant.schema import Vorlage
 from assistant.summarize import Summarizer, SummaryResult
-from assistant.summary_schema import Coverage, SummaryRecord, SummaryStatus
+from assistant.summary_schema import Coverage, Integrationsbezug, SummaryRecord, SummaryStatus
 
 __all__ = ["SummaryJob", "record_fields", "run_summary_job", "skipped_record"]
 
@@ -113,7 +113,7 @@ def _summarised(base: dict[str, Any], result: SummaryResult, seconds: float) -> 
         schlagworte=_unique(out.schlagworte),
         betroffene_gruppen=_unique(out.betroffene_gruppen),
         orte=_unique(out.orte),
-        integrationskonzept=out.integrationskonzept,
+        integrationskonzept=_concept(out.integrationskonzept),
         findings=result.findings,
         coverage=coverage,
         parts=result.parts,
@@ -140,6 +140,13 @@ def skipped_record(
         created_at=datetime.now(UTC),
         **fields,
     )
+
+
+def _concept(concept: Integrationsbezug) -> Integrationsbezug:
+    """No name without a relation: a ``referenz`` beside ``keiner`` is dropped."""
+    if concept.bezug == "keiner" and concept.referenz:
+        return concept.model_copy(update={"referenz": ""})
+    return concept
 
 
 def _unique(values: list[str]) -> list[str]:

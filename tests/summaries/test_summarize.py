@@ -222,3 +222,41 @@ def test_document_text_cannot_leave_its_fence() -> None:
 
 def test_the_prompt_version_is_stable_and_names_the_family() -> None:
     assert prompt_version() == prompt_version() and prompt_version().startswith("zf-")
+
+
+def test_items_that_still_fail_after_the_repair_are_removed_with_a_warning() -> None:
+    invented = answer(
+        betraege=[
+            {"betrag": "1000", "zweck": "Beschlussempfehlung"},
+            {"betrag": "245.000 Euro", "zweck": "Sanierung"},
+        ],
+        orte=["Grundschule am Markt", "Rathaus 2030"],
+    )
+    chat = FakeSummaryChat(answers=[invented, invented])
+    record = run_summary_job(Summarizer(chat), SummaryJob("/a", "h", vorlage()), "v1")
+    assert record.status == "ok" and record.repaired
+    assert [a.betrag for a in record.betraege] == ["245.000 Euro"]
+    assert record.orte == ["Grundschule am Markt"]
+    removed = [f for f in record.findings if f.rule == "entfernt"]
+    assert {f.token or f.message for f in removed} >= {
+        "„1000“ wurde entfernt, weil es die Prüfung nicht bestand.",
+        "„Rathaus 2030“ wurde entfernt, weil es die Prüfung nicht bestand.",
+    }
+    assert all(f.severity == "warning" for f in removed)
+
+
+def test_body_names_compare_across_hyphen_spacing_and_a_name_needs_a_relation() -> None:
+    text = TEXT + "\n\nDer Sozial- und Gesundheitsausschuss empfiehlt die Sanierung."
+    chat = FakeSummaryChat(
+        answers=[
+            answer(
+                entscheidendes_gremium="Sozial-und Gesundheitsausschuss",
+                integrationskonzept={"bezug": "keiner", "referenz": "Aktionsplan"},
+            )
+        ]
+    )
+    record = run_summary_job(
+        Summarizer(chat), SummaryJob("/a", "h", vorlage(text=text, beratungsfolge=[])), "v1"
+    )
+    assert record.status == "ok", record.findings
+    assert record.integrationskonzept.referenz == ""
