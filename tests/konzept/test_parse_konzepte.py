@@ -13,11 +13,12 @@ from docx import Document as DocxDocument
 from assistant.schema import Konzept, Vorlage
 from ingest.konzept import looks_like_konzept, parse_konzept
 from ingest.sources.formats import ParseOptions, load
+from tests.conftest import shared_dir
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus"
+CORPUS = shared_dir() / "corpus"  # $VORLAGEN_SHARED, as CI sets it
 KARLSRUHE = CORPUS / "integrationskonzepte/karlsruhe"
 SAMPLES = Path(__file__).resolve().parents[1] / "data/konzepte"
-needs_corpus = pytest.mark.skipif(not KARLSRUHE.is_dir(), reason="shared corpus not present")
+needs_corpus = pytest.mark.skipif(not KARLSRUHE.is_dir(), reason=f"{KARLSRUHE} not present")
 
 
 def parse(path: Path) -> Vorlage:
