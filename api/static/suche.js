@@ -1,5 +1,7 @@
 /* Searching earlier Vorlagen: the search form (GET /api/search with Kommune, Art and a date as
-   filters) and the hit list, which the message box's „Suche: …“ fills as well. */
+   filters) and the hit list, which the message box's „Suche: …“ fills as well. A hit's
+   automatic summary (``hit.kurzfassung``, when the archive was summarised) is shown under its
+   title, labelled „Kurzfassung:“. */
 "use strict";
 window.Suche = (function () {
   const S = window.Seite;
@@ -22,6 +24,11 @@ window.Suche = (function () {
       line.append(link);
       item.append(line);
       item.append(el("p", "angaben", [hit.kommune, S.germanDate(hit.datum), hit.art].filter(Boolean).join(" · ")));
+      if (hit.kurzfassung) {
+        const summary = el("p", "kurzfassung");
+        summary.append(el("strong", null, "Kurzfassung:"), " " + hit.kurzfassung);
+        item.append(summary);
+      }
       for (const passage of hit.passages || []) {
         item.append(el("blockquote", null, S.title(passage.section) + ": " + passage.excerpt));
       }
