@@ -55,11 +55,14 @@ _BULLET_BOX = re.compile(r"^([-•*–] )[☐☒] ", re.MULTILINE)
 
 # Words broken at a line end: "Jugendhilfeaus-\nschuss" or, after the line break became a
 # space, "Jugendhilfeaus- schuss". Coordinated compounds ("Kinder- und Jugendhilfe",
-# "Sozial-, Bildungs- und ...") keep their hyphen.
+# "Sozial-, Bildungs- und ...") keep their hyphen, and so does a hyphen inside a line with no
+# break after it: "medizinisch-pflegerisch" is a compound as printed, not a broken word.
 _KEEP_AFTER_HYPHEN = (
     "und|oder|bzw|sowie|als|bis|noch|wie|u|o|an|auf|statt|zu|zum|zur|und/oder|beziehungsweise"
 )
-_HYPHEN_BREAK = re.compile(rf"(?<=[a-zäöüß])- ?\n? ?(?!(?:{_KEEP_AFTER_HYPHEN})\b)(?=[a-zäöüß])")
+_HYPHEN_BREAK = re.compile(
+    rf"(?<=[a-zäöüß])-(?: ?\n ?| )(?!(?:{_KEEP_AFTER_HYPHEN})\b)(?=[a-zäöüß])"
+)
 # A line broken after a hyphen before a capitalised word: "Karlsruhe-\nNordweststadt".
 _HYPHEN_BREAK_UPPER = re.compile(r"(?<=[A-Za-zÄÖÜäöüß]{2})-\n(?=[A-ZÄÖÜ][a-zäöüß])")
 

@@ -94,9 +94,8 @@ def test_trier_allris_41_antrag_resolution_and_facts_bounded() -> None:
     # Weakness (not fixed here, the document is held out): the numbered first sub-heading
     # "I. Ausgangslage" is taken as the facts' heading and so is missing from the text.
     assert "I. Ausgangslage" not in facts
-    # Weakness: normalisation drops the hyphen of an in-line compound, the page prints
-    # "medizinisch-pflegerisches". When fixed, turn this assertion round.
-    assert "medizinischpflegerisches" in facts
+    # Found here, fixed in ingest/normalize.py: an in-line compound keeps its hyphen.
+    assert "medizinisch-pflegerisches" in facts
     # Weakness: the meeting date is printed in English ("2026 Oct 21"); the step has no date.
     assert [(s.gremium, s.rolle, s.datum) for s in vorlage.beratungsfolge] == [
         ("Stadtrat", "Entscheidung", None)

@@ -55,7 +55,7 @@ def test_allris_41_beratungsfolge_body_rows_and_meeting_rows() -> None:
         ),
         ("Schulausschuss", "Vorberatung", date(2026, 6, 29), "vertagt"),
         ("Schulausschuss", "Vorberatung", date(2026, 9, 1), None),
-        ("Verwaltungsausschuss (nichtöffentlich)", "Vorberatung", None, None),
+        ("Verwaltungsausschuss (nicht-öffentlich)", "Vorberatung", None, None),
         ("Rat der Stadt Laatzen", "Entscheidung", date(2026, 9, 3), None),
         ("Schulausschuss", "Vorberatung", None, None),
     ]
