@@ -8,6 +8,8 @@ errors is in ``api/errors.py``. What the app holds for its lifetime (in ``app.st
 * ``jobs``: the draft jobs (:class:`assistant.draft_jobs.DraftJobs`), recorded in the draft
   archive when one is configured; at shutdown running jobs are cancelled (and recorded as
   such), at start-up the archive marks jobs a previous process left running as interrupted;
+* ``summary_jobs``: the archive's summary jobs (:class:`assistant.summary_jobs.SummaryJobs`),
+  taking turns with the drafts at the model (``jobs.model_lock``); stopped at shutdown;
 * ``health``: the checks behind ``GET /health``.
 
 The clerks' page (``GET /``, ``api/routes/page.py``) and its files (``/static``) are served by
@@ -31,6 +33,7 @@ from api import errors
 from api.auth import install_access
 from api.bots.mount import install_bots
 from api.container import Services, Store
+from api.container_summaries import store_summary_work
 from api.limits import BodyLimit
 from api.routes import (
     approval,
@@ -44,11 +47,13 @@ from api.routes import (
     revisions,
     search,
     session,
+    summaries,
     vorlagen,
 )
 from api.timeouts import RequestTimeout
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
+from assistant.summary_jobs import SummaryJobs
 
 __all__ = ["HealthChecks", "create_app"]
 
@@ -105,6 +110,7 @@ def create_app(
     store = services.store_at(store_dir)
     archive = archive if archive is not None else services.archive
     jobs = DraftJobs(services.drafting_for(store), archive, queue_size=server.queue_size)
+    summary_jobs = SummaryJobs(store_summary_work(services, store), jobs.model_lock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +121,7 @@ def create_app(
         yield
         await bots.stop()
         await jobs.shutdown()
+        await summary_jobs.shutdown()
         store.close()  # without it each app's Chroma client and pooled SQLite files stay open
         archive.close()
 
@@ -127,6 +134,7 @@ def create_app(
     app.state.services = services
     app.state.store = store
     app.state.jobs = jobs
+    app.state.summary_jobs = summary_jobs
     app.state.archive = archive
     app.state.approvals = services.approvals_for(archive)
     app.state.approvers = services.approvers()
@@ -146,6 +154,7 @@ def create_app(
         approval,
         checks,
         ingest,
+        summaries,
         chat,
     )
     for module in routers:

@@ -148,10 +148,15 @@ class Store:
 
         return JsonVorlageRecords(self.directory / "vorlagen")
 
+    @property
+    def summaries_path(self) -> Path:
+        """Where the summaries of this store's Vorlagen are kept (issue 13)."""
+        return self.directory / "summaries.jsonl"
+
     @cached_property
     def summaries(self) -> StoredSummaries:
         """The summaries of this store's Vorlagen (``summaries.jsonl``; issue 13)."""
-        return JsonlSummaries(self.directory / "summaries.jsonl")
+        return JsonlSummaries(self.summaries_path)
 
     def chunk_vorlagen(self) -> StoredVorlagen:
         """The Vorlagen of this store put together from the keyword index's chunks."""

@@ -8,7 +8,10 @@ through ``Services.settings`` and picks the engine, the sources and the files.
   directory, so the ingestion's own state is untouched) or the Vorlagen of the store;
 * :func:`run_summaries`: the run, with the local engine (threads sharing the one chat model)
   or Ray (actors, each with a client built from ``Services.chat_model_factory()``);
-* :func:`keep_summaries`: the summaries into the store, for the search results.
+* :func:`keep_summaries`: the summaries into the store, for the search results;
+* :func:`store_summary_work`: the app's summary job (``POST /api/summaries``): the store's
+  Vorlagen the caller may see, into the store's own summaries file, document by document in
+  turns at the model shared with drafts.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from api.container import Services
+from api.container import Services, Store
 from assistant.summarize import Summarizer, SummaryLimits, prompt_version
+from assistant.summary_jobs import SummaryWork
 from assistant.summary_schema import SummaryRecord
 from assistant.usecases.ingest import IngestSources, gather_sources
 from assistant.usecases.summarize_batch import (
@@ -29,11 +33,22 @@ from assistant.usecases.summarize_batch import (
     LocalEngine,
     summarize_documents,
 )
-from assistant.usecases.summarize_sources import RecordsFirst, store_documents
+from assistant.usecases.summarize_sources import (
+    RecordsFirst,
+    store_documents,
+    visible_documents,
+)
+from assistant.usecases.summarize_turns import ModelTurns, TurnTakingEngine
 from assistant.usecases.summary_log import SummaryLog
 from ingest.sources.oparl_api import SyncProgress
 
-__all__ = ["keep_summaries", "run_summaries", "summary_limits", "summary_sources"]
+__all__ = [
+    "keep_summaries",
+    "run_summaries",
+    "store_summary_work",
+    "summary_limits",
+    "summary_sources",
+]
 
 OPARL_STATE = "oparl-state.json"
 
@@ -118,3 +133,26 @@ def keep_summaries(services: Services, records: Sequence[SummaryRecord]) -> int:
     if not store.directory.is_dir():
         return 0
     return store.summaries.put(records)
+
+
+def store_summary_work(services: Services, store: Store) -> SummaryWork:
+    """The batch of the app's summary job over ``store`` (see the module docstring)."""
+    limits = summary_limits(services)
+
+    def work(
+        options: BatchOptions,
+        allow_nonpublic: bool,
+        turns: ModelTurns,
+        progress: Callable[[BatchProgress], None],
+    ) -> BatchResult:
+        stored = RecordsFirst(store.records, store.chunk_vorlagen())
+        return summarize_documents(
+            visible_documents(stored, allow_nonpublic=allow_nonpublic),
+            SummaryLog(store.summaries_path),
+            TurnTakingEngine(Summarizer(services.chat_model, limits), turns),
+            prompt_version(),
+            options=options,
+            progress=progress,
+        )
+
+    return work

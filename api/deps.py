@@ -14,6 +14,7 @@ from api.container import Services, Store
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
 from assistant.ports_approval import ApprovalArchive
+from assistant.summary_jobs import SummaryJobs
 from assistant.usecases.approval import ApprovalCase, ApproverRights
 
 ApprovalNotifier = Callable[[ApprovalCase], Awaitable[bool]]
@@ -34,6 +35,11 @@ def _store(request: Request) -> Store:
 def _jobs(request: Request) -> DraftJobs:
     jobs: DraftJobs = request.app.state.jobs
     return jobs
+
+
+def _summary_jobs(request: Request) -> SummaryJobs:
+    summary_jobs: SummaryJobs = request.app.state.summary_jobs
+    return summary_jobs
 
 
 def _archive(request: Request) -> DraftArchive:
@@ -59,6 +65,7 @@ def _notifiers(request: Request) -> list[ApprovalNotifier]:
 ServicesDep = Annotated[Services, Depends(_services)]
 StoreDep = Annotated[Store, Depends(_store)]
 JobsDep = Annotated[DraftJobs, Depends(_jobs)]
+SummaryJobsDep = Annotated[SummaryJobs, Depends(_summary_jobs)]
 ArchiveDep = Annotated[DraftArchive, Depends(_archive)]
 ApprovalsDep = Annotated[ApprovalArchive, Depends(_approvals)]
 ApproversDep = Annotated[ApproverRights, Depends(_approvers)]

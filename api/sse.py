@@ -10,10 +10,11 @@ the entry. FastAPI's ``EventSourceResponse`` sends keep-alive comments while a j
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 from fastapi.sse import ServerSentEvent
 
-from assistant.draft_jobs import DraftJob
+from assistant.draft_jobs import JobEvent
 
 RETRY_MS = 3000
 
@@ -33,7 +34,13 @@ def last_event_id(header: str | None, query: int | None = None) -> int:
     return 0
 
 
-async def job_events(job: DraftJob, after: int = 0) -> AsyncIterator[ServerSentEvent]:
+class FollowedJob(Protocol):
+    """A job with a log of numbered events: a draft's, or a summary job's."""
+
+    def follow(self, after: int = 0) -> AsyncIterator[JobEvent]: ...
+
+
+async def job_events(job: FollowedJob, after: int = 0) -> AsyncIterator[ServerSentEvent]:
     """The job's log from ``after + 1`` on as SSE events, until the job ends."""
     first = True
     async for entry in job.follow(after):

@@ -5,7 +5,8 @@ The clock stops when the answer starts (``http.response.start``): a response tha
 sent is never cut, and an event stream, once it runs, may last as long as its job. Exempt from
 the start, because they wait for the model by design (minutes with the bundled model):
 
-* the event streams: ``POST /api/drafts/stream``, ``GET /api/drafts/{id}/events``, and any
+* the event streams: ``POST /api/drafts/stream``, ``GET /api/drafts/{id}/events``,
+  ``GET /api/summaries/{id}/events``, and any
   request that asks for ``text/event-stream``;
 * ``POST /api/drafts``, which answers when the draft is finished (clients should use the
   stream; a client that gives up finds the job with ``GET /api/drafts/{id}``);
@@ -36,7 +37,7 @@ TIMED_OUT = (
     "versuchen."
 )
 EVENT_STREAM = "text/event-stream"
-_EVENTS_PATH = re.compile(r"^/api/drafts/[^/]+/events$")
+_EVENTS_PATH = re.compile(r"^/api/(?:drafts|summaries)/[^/]+/events$")
 _WAITING_POSTS = frozenset({"/api/drafts", "/api/drafts/stream", "/api/ingest"})
 
 

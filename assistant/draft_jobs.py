@@ -271,6 +271,13 @@ class DraftJobs:
         for job_id in [j.id for j in self._jobs.values() if not j.finished]:
             await self.cancel(job_id)
 
+    @property
+    def model_lock(self) -> asyncio.Lock:
+        """The lock a job holds while it uses the model (one loaded model). Other work for the
+        same model takes turns through it: summary jobs, document by document
+        (:mod:`assistant.usecases.summarize_turns`); its waiters get it in order."""
+        return self._model
+
     def position(self, job_id: str) -> int | None:
         """1-based place in the queue, ``None`` when the job is not waiting."""
         return self._waiting.index(job_id) + 1 if job_id in self._waiting else None

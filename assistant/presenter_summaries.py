@@ -12,8 +12,13 @@ __all__ = [
     "BEZUG_LABELS",
     "COVERAGE_LABELS",
     "KURZFASSUNG_LABEL",
+    "NO_SUMMARIES",
     "STATUS_LABELS",
     "SUMMARY_FIELD_TITLES",
+    "SUMMARY_JOB_BUSY",
+    "SUMMARY_JOB_CANCELLED",
+    "SUMMARY_JOB_FAILED",
+    "SUMMARY_JOB_MISSING",
     "kurzfassung_text",
     "model_failed",
     "not_in_limit",
@@ -22,6 +27,7 @@ __all__ = [
     "partly_read",
     "summary_counts",
     "summary_field_title",
+    "summary_job_result",
     "unexpected_failure",
 ]
 
@@ -115,3 +121,29 @@ def kurzfassung_text(status: str, kurzfassung: str) -> str:
     if status == "befunde":
         return f"{kurzfassung} (Automatische Zusammenfassung, bei der Prüfung beanstandet.)"
     return kurzfassung
+
+
+# --- the archive's summaries in the app (POST /api/summaries, GET /bericht) ---------------------
+
+NO_SUMMARIES = (
+    "Es gibt noch keine Zusammenfassungen. Wer Vorlagen einlesen darf, startet sie auf der "
+    "Startseite mit „Archiv zusammenfassen“ (oder mit „vorlagen summarize --store“)."
+)
+SUMMARY_JOB_MISSING = "Diese Zusammenfassung des Archivs gibt es nicht (mehr)."
+SUMMARY_JOB_BUSY = (
+    "Das Archiv wird gerade schon zusammengefasst; bitte warten Sie, bis dieser Lauf fertig ist."
+)
+SUMMARY_JOB_CANCELLED = (
+    "Die Zusammenfassung des Archivs wurde abgebrochen; was fertig war, ist gespeichert."
+)
+SUMMARY_JOB_FAILED = (
+    "Die Zusammenfassung des Archivs ist fehlgeschlagen; was fertig war, ist gespeichert. "
+    "Bitte später erneut starten."
+)
+
+
+def summary_job_result(counts: Mapping[str, int], model_calls: int) -> str:
+    """The sentence at the end of a job: „Archiv zusammengefasst: 3 geprüft, 1 mit Befunden,
+    40 schon erledigt (5 Modellaufrufe).“"""
+    calls = "1 Modellaufruf" if model_calls == 1 else f"{model_calls} Modellaufrufe"
+    return f"Archiv zusammengefasst: {summary_counts(counts)} ({calls})."

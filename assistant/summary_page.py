@@ -78,7 +78,7 @@ Prompt-Version: {{ versions | join(", ") }}.</p>
 </section>
 <section id="tabelle" aria-labelledby="h-tabelle">
 <h2 id="h-tabelle">Alle Zusammenfassungen</h2>
-<form class="filter" role="search" aria-label="Tabelle filtern" onsubmit="return false">
+<form class="filter" role="search" aria-label="Tabelle filtern">
 <label>Suchen <input id="f-text" type="search" placeholder="Betreff, Gremium, Schlagwort …"></label>
 <label>Jahr <select id="f-year"><option value="">alle</option>
 {% for y in years %}<option>{{ y }}</option>{% endfor %}</select></label>
@@ -148,6 +148,7 @@ Prompt-Version: {{ versions | join(", ") }}.</p>
     count.textContent = shown + " Zusammenfassungen";
   }
   [text, year, status].forEach(function (el) { el.addEventListener("input", apply); });
+  text.form.addEventListener("submit", function (event) { event.preventDefault(); });
 })();
 </script>
 </body>

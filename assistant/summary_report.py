@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -110,9 +110,15 @@ def _environment() -> Environment:
 
 
 def render_report(
-    records: Sequence[SummaryRecord], *, generated: datetime, title: str = "Zusammenfassungen"
+    records: Sequence[SummaryRecord],
+    *,
+    generated: datetime,
+    title: str = "Zusammenfassungen",
+    link: Callable[[str], str | None] = source_link,
 ) -> str:
-    """The report page for ``records`` (one per document)."""
+    """The report page for ``records`` (one per document); ``link`` gives a record's source
+    its link (by default :func:`source_link`; the app links its store's Vorlagen to its own
+    page of each)."""
     summarised = sorted(
         (r for r in records if r.summarised),
         key=lambda r: (r.datum.isoformat() if r.datum else "", r.betreff or ""),
@@ -143,7 +149,7 @@ def render_report(
             status_labels=STATUS_LABELS,
             coverage_labels=COVERAGE_LABELS,
             bezug_labels=BEZUG_LABELS,
-            link=source_link,
+            link=link,
             finding_line=finding_line,
         )
     )

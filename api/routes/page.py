@@ -1,6 +1,8 @@
 """The clerks' page: ``GET /`` (the draft form), ``GET /entwurf/{id}`` (the same page,
 re-attached to one draft), ``GET /vorlage/{id}`` (one stored Vorlage as parsed, with the
-passage ``?stelle=`` marked), ``GET /anmelden`` (the login page).
+passage ``?stelle=`` marked), ``GET /bericht`` (the report of the store's summaries, issue 13:
+the self-contained page of ``vorlagen summarize``, or a German empty state), ``GET /anmelden``
+(the login page).
 
 Server-rendered jinja2 templates (``api/templates/``) with plain JavaScript
 (``api/static/``, served from the app's own origin under ``/static``); the page is a client
@@ -16,6 +18,8 @@ is rendered on the server from the same use case as ``GET /api/vorlagen/{id}`` (
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,8 +30,12 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import access_of, caller_from_request
 from api.deps import StoreDep
+from api.routes.summaries import report_response
 from api.routes.vorlagen import VorlageId
 from assistant import presenter
+from assistant.presenter_summaries import NO_SUMMARIES
+from assistant.usecases.archive_report import archive_report
+from assistant.usecases.summary_log import SummaryLog
 from assistant.usecases.vorlage_view import (
     UnknownVorlage,
     VorlageView,
@@ -127,6 +135,26 @@ def vorlage_page(
         "german_date": presenter.german_date,
     }
     return templates.TemplateResponse(request, "vorlage.html", context)
+
+
+@router.get("/bericht", response_class=HTMLResponse)
+async def report_page(request: Request, store: StoreDep) -> Response:
+    """The report of the store's summaries the caller may see (only öffentliche Vorlagen
+    without the right), built on each request; the German empty state without any."""
+    mode = _mode(request)
+    if mode == "abgemeldet":
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    caller = caller_from_request(request)
+    page = await asyncio.to_thread(
+        archive_report,
+        SummaryLog(store.summaries_path),
+        allow_nonpublic=caller is not None and caller.may_see_nonpublic,
+        generated=datetime.now(UTC),
+    )
+    if page is None:
+        empty = {"mode": mode, "empty": NO_SUMMARIES}
+        return templates.TemplateResponse(request, "bericht.html", empty)
+    return report_response(page)
 
 
 def _marked_sections(view: VorlageView, stelle: str) -> list[dict[str, Any]]:

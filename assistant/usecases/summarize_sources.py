@@ -23,6 +23,7 @@ __all__ = [
     "StoreDocument",
     "StoredVorlagen",
     "store_documents",
+    "visible_documents",
 ]
 
 STORE_PREFIX = "index:"
@@ -81,3 +82,17 @@ class StoreDocument:
 def store_documents(stored: StoredVorlagen) -> Sequence[StoreDocument]:
     """Every Vorlage of the store as a document."""
     return [StoreDocument(vorlage_id, stored) for vorlage_id in stored.vorlage_ids()]
+
+
+def visible_documents(stored: StoredVorlagen, *, allow_nonpublic: bool) -> list[StoreDocument]:
+    """The store's Vorlagen a caller may see as documents: without the right only those marked
+    öffentlich (each Vorlage is read once to know; a nichtöffentliche or unmarked one is left
+    out, as search leaves it out)."""
+    documents = list(store_documents(stored))
+    if allow_nonpublic:
+        return documents
+    return [d for d in documents if _public(stored.vorlage(d.vorlage_id))]
+
+
+def _public(vorlage: Vorlage | None) -> bool:
+    return vorlage is not None and vorlage.oeffentlich is True

@@ -181,6 +181,7 @@ def _server(
     *,
     keys: bool = False,
     database: str | None = None,
+    chat: EchoChat | None = None,
     **server: Any,
 ) -> Server:
     made = {name: new_api_key() for name in ("leser", "vertraulich")} if keys else {}
@@ -204,7 +205,7 @@ def _server(
         }
     )
     services = build_services(settings)
-    chat = EchoChat()
+    chat = chat or EchoChat()
     services.__dict__["chat_model"] = chat  # the cached property, replaced by the fake
     app = create_app(services, store_dir=store_dir)
     return Server(app, chat, services, {name: key.key for name, key in made.items()})
