@@ -8,8 +8,9 @@ errors is in ``api/errors.py``. What the app holds for its lifetime (in ``app.st
 * ``jobs``: the draft jobs (:class:`assistant.draft_jobs.DraftJobs`), recorded in the draft
   archive when one is configured; at shutdown running jobs are cancelled (and recorded as
   such), at start-up the archive marks jobs a previous process left running as interrupted;
-* ``summary_jobs``: the archive's summary jobs (:class:`assistant.summary_jobs.SummaryJobs`),
-  taking turns with the drafts at the model (``jobs.model_lock``); stopped at shutdown;
+* ``summary_jobs``: the archive's summary jobs
+  (:class:`assistant.usecases.summary_jobs.SummaryJobs`), taking turns with the drafts at the
+  model (``jobs.model_lock``); stopped at shutdown;
 * ``health``: the checks behind ``GET /health``.
 
 The clerks' page (``GET /``, ``api/routes/page.py``) and its files (``/static``) are served by
@@ -53,7 +54,7 @@ from api.routes import (
 from api.timeouts import RequestTimeout
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
-from assistant.summary_jobs import SummaryJobs
+from assistant.usecases.summary_jobs import SummaryJobs
 
 __all__ = ["HealthChecks", "create_app"]
 

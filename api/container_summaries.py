@@ -22,7 +22,6 @@ from typing import Literal
 
 from api.container import Services, Store
 from assistant.summarize import Summarizer, SummaryLimits, prompt_version
-from assistant.summary_jobs import SummaryWork
 from assistant.summary_schema import SummaryRecord
 from assistant.usecases.ingest import IngestSources, gather_sources
 from assistant.usecases.summarize_batch import (
@@ -39,6 +38,7 @@ from assistant.usecases.summarize_sources import (
     visible_documents,
 )
 from assistant.usecases.summarize_turns import ModelTurns, TurnTakingEngine
+from assistant.usecases.summary_jobs import SummaryWork
 from assistant.usecases.summary_log import SummaryLog
 from ingest.sources.oparl_api import SyncProgress
 

@@ -14,8 +14,8 @@ from api.container import Services, Store
 from assistant.draft_jobs import DraftJobs
 from assistant.ports import DraftArchive
 from assistant.ports_approval import ApprovalArchive
-from assistant.summary_jobs import SummaryJobs
 from assistant.usecases.approval import ApprovalCase, ApproverRights
+from assistant.usecases.summary_jobs import SummaryJobs
 
 ApprovalNotifier = Callable[[ApprovalCase], Awaitable[bool]]
 """Shows an approver a request made over HTTP in a bot (Slack: the card in their direct

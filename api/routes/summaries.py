@@ -3,7 +3,7 @@ report.
 
 * ``POST /api/summaries`` (only with the ingest right): summarise the Vorlagen of the app's
   store the caller may see, optionally at most ``limit`` and only from ``seit`` on, as a
-  server-side job (:mod:`assistant.summary_jobs`); 202 with its id, 409 while one runs.
+  server-side job (:mod:`assistant.usecases.summary_jobs`); 202 with its id, 409 while one runs.
   Done work is skipped (same content, same prompt version), so a second job makes no model
   call for it; the results go to the store's summaries (search hits show the Kurzfassung).
 * ``GET /api/summaries/{id}``: status and progress; ``GET /api/summaries/{id}/events``: the
@@ -35,9 +35,9 @@ from api.deps import CallerDep, IngestCallerDep, StoreDep, SummaryJobsDep
 from api.errors import error_responses, stream_error_responses
 from api.sse import job_events, last_event_id
 from assistant.presenter_summaries import NO_SUMMARIES, SUMMARY_JOB_MISSING
-from assistant.summary_jobs import SummaryBusy, SummaryRun
 from assistant.usecases.archive_report import archive_report
 from assistant.usecases.summarize_batch import BatchOptions
+from assistant.usecases.summary_jobs import SummaryBusy, SummaryRun
 from assistant.usecases.summary_log import SummaryLog
 
 __all__ = ["report_response", "router"]
