@@ -16,8 +16,9 @@ install: $(BIN)/python
 	scripts/install-llama-cpp.sh $(VENV)
 	$(BIN)/pip install --quiet -e ".[dev]"
 
+# --durations: the slowest tests at the end, to watch the CI budget (docs/benchmarks.md).
 test: install
-	VORLAGEN_SHARED=$(SHARED) $(BIN)/pytest -q
+	VORLAGEN_SHARED=$(SHARED) $(BIN)/pytest -q --durations=15
 
 test-fast: install
 	VORLAGEN_SHARED=$(SHARED) $(BIN)/pytest -q -m "not slow"
