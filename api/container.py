@@ -20,9 +20,9 @@ from assistant.ports import (
     Embedder,
     KeywordIndex,
     VectorIndex,
-    VorlageRecords,
 )
 from assistant.ports_approval import ApprovalArchive
+from assistant.ports_records import VorlageRecords
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings

@@ -59,10 +59,10 @@ from assistant.ports import (
     Embedder,
     KeywordIndex,
     VectorIndex,
-    VorlageRecords,
     inconsistent_vorlagen,
     vorlage_of,
 )
+from assistant.ports_records import VorlageRecords
 from assistant.schema import Chunk, Vorlage
 from ingest.chunking import (
     DEFAULT_DENSE_POLICY,

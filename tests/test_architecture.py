@@ -16,7 +16,8 @@ The layers, outside in: entry points and the one wiring point (``api``); the use
   sources are ingestion's logic, not a backend); only ``api`` imports the use cases.
 * the core (``assistant``) itself and ``prompts``.
 * the adapters ``assistant.schema`` and ``assistant.ports`` (and themselves; ``storage`` also
-  the Mitzeichnung's port ``assistant.ports_approval``); each backend library is imported by
+  the Mitzeichnung's port ``assistant.ports_approval``, ``ingest`` the records' port
+  ``assistant.ports_records``); each backend library is imported by
   one adapter only.
 """
 
@@ -33,7 +34,7 @@ PACKAGES = ("assistant", "ingest", "vectorstore", "storage", "api", "prompts")
 # Which of our modules each package may import (itself always). A prefix allows its submodules.
 ALLOWED_OURS: dict[str, tuple[str, ...]] = {
     "api": ("api", "assistant", "ingest", "vectorstore", "storage", "prompts"),
-    "ingest": ("ingest", "assistant.schema", "assistant.ports"),
+    "ingest": ("ingest", "assistant.schema", "assistant.ports", "assistant.ports_records"),
     "vectorstore": ("vectorstore", "assistant.schema", "assistant.ports"),
     "storage": ("storage", "assistant.schema", "assistant.ports", "assistant.ports_approval"),
     "assistant": ("assistant", "prompts"),

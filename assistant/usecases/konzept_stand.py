@@ -22,7 +22,7 @@ from assistant.konzept_links import (
     measure_uptake,
     squash,
 )
-from assistant.ports import VorlageRecords
+from assistant.ports_records import VorlageRecords
 from assistant.presenter_konzept import konzept_label
 from assistant.schema import Vorlage
 

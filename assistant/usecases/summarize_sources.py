@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.ports import VorlageRecords
+from assistant.ports_records import VorlageRecords
 from assistant.schema import Vorlage
 from ingest.errors import IngestError
 

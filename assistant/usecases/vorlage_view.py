@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.ports import VorlageRecords
+from assistant.ports_records import VorlageRecords
 from assistant.presenter import UNKNOWN_VORLAGE
 from assistant.schema import Beratungsschritt, Section, System, Vorlage
 
