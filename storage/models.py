@@ -1,5 +1,5 @@
 """The tables (SQLAlchemy 2 declarative, typed): drafts, their versions, the audit log, the
-Mitzeichnung (approvals) and the bots' threads.
+Mitzeichnung (approvals), the bots' threads and the archive's summary jobs.
 
 The schema is created and changed only by the Alembic migrations in ``storage/migrations``;
 ``tests/storage`` checks that these models and the migrations agree.
@@ -7,13 +7,14 @@ The schema is created and changed only by the Alembic migrations in ``storage/mi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -40,6 +41,7 @@ STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 SOURCES = ("generated", "edited", "rewritten", "refined")
 DECISIONS = ("freigegeben", "zurueckgegeben")
 APPROVAL_PLATFORMS = ("web", "slack", "teams")
+SUMMARY_JOB_STATUSES = ("running", "stopping", "done", "failed", "cancelled", "interrupted")
 ACTOR_LENGTH = 200
 MODEL_LENGTH = 300
 
@@ -179,3 +181,33 @@ class BotThreadRow(Base):
     draft_id: Mapped[str] = mapped_column(String(32), ForeignKey("drafts.id", ondelete="CASCADE"))
     user_name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SummaryJobRow(Base):
+    """One summary job of the archive (``assistant.ports_summary_jobs.SummaryJobState``):
+    no document text, only counts and the German result sentence."""
+
+    __tablename__ = "summary_jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", SUMMARY_JOB_STATUSES), name="status"),
+        Index("ix_summary_jobs_instance_created_at", "instance", "created_at"),
+        Index("ix_summary_jobs_instance_status", "instance", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The app instance that ran the job: a restarting instance interrupts only its own.
+    instance: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
+    allow_nonpublic: Mapped[bool] = mapped_column(Boolean)
+    limit_documents: Mapped[int | None] = mapped_column(Integer)
+    since: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer)
+    # The batch's counts by record status ({"ok": 3, "erledigt": 40, ...}).
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    model_calls: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,7 +16,8 @@ The layers, outside in: entry points and the one wiring point (``api``); the use
   sources are ingestion's logic, not a backend); only ``api`` imports the use cases.
 * the core (``assistant``) itself and ``prompts``.
 * the adapters ``assistant.schema`` and ``assistant.ports`` (and themselves; ``storage`` also
-  the Mitzeichnung's port ``assistant.ports_approval``, ``ingest`` the records' port
+  the Mitzeichnung's port ``assistant.ports_approval`` and the summary jobs' record
+  ``assistant.ports_summary_jobs``, ``ingest`` the records' port
   ``assistant.ports_records``); each backend library is imported by
   one adapter only.
 """
@@ -36,7 +37,13 @@ ALLOWED_OURS: dict[str, tuple[str, ...]] = {
     "api": ("api", "assistant", "ingest", "vectorstore", "storage", "prompts"),
     "ingest": ("ingest", "assistant.schema", "assistant.ports", "assistant.ports_records"),
     "vectorstore": ("vectorstore", "assistant.schema", "assistant.ports"),
-    "storage": ("storage", "assistant.schema", "assistant.ports", "assistant.ports_approval"),
+    "storage": (
+        "storage",
+        "assistant.schema",
+        "assistant.ports",
+        "assistant.ports_approval",
+        "assistant.ports_summary_jobs",
+    ),
     "assistant": ("assistant", "prompts"),
     "prompts": ("prompts",),
 }

@@ -50,7 +50,7 @@ def draft(*cited: str, text: str = "Der Gemeinderat beschließt.", errors: int =
 def test_is_a_draft_archive(archive: SqlDraftArchive) -> None:
     assert isinstance(archive, DraftArchive)
     archive.ping()
-    assert archive.schema_revision() == "0003"
+    assert archive.schema_revision() == "0004"
 
 
 def test_create_stores_a_queued_job(archive: SqlDraftArchive) -> None:

@@ -25,6 +25,7 @@ TABLES = {
     "audit_log",
     "approvals",
     "bot_threads",
+    "summary_jobs",
 }
 
 
@@ -42,7 +43,7 @@ def test_opening_again_is_idempotent_and_keeps_data(database_url: str) -> None:
     for _ in range(2):
         again = open_archive(database_url)
         try:
-            assert again.schema_revision() == head_revision() == "0003"
+            assert again.schema_revision() == head_revision() == "0004"
             assert again.get(draft_id, allow_nonpublic=False) is not None
         finally:
             again.close()
@@ -67,7 +68,7 @@ def test_instances_starting_at_once_migrate_once(database_url: str) -> None:
         thread.join()
     try:
         assert failures == []
-        assert {a.schema_revision() for a in opened} == {"0003"}
+        assert {a.schema_revision() for a in opened} == {"0004"}
     finally:
         for archive in opened:
             archive.close()
