@@ -100,13 +100,15 @@ class BatchOptions:
 @dataclass(frozen=True)
 class BatchProgress:
     """Reported after each document of the run: documents handled, of all, the counts so far
-    (by status, and ``erledigt`` for documents done before), and the estimated time left."""
+    (by status, and ``erledigt`` for documents done before), the estimated time left, and the
+    model calls so far."""
 
     done: int
     total: int
     counts: dict[str, int]
     elapsed_s: float
     eta_s: float | None
+    model_calls: int = 0
 
 
 @dataclass
@@ -151,7 +153,9 @@ class _Run:
         eta = None
         if self.summarised:
             eta = elapsed / self.summarised * max(0, self.todo - self.summarised)
-        self.progress(BatchProgress(self.done, self.total, dict(self.result.counts), elapsed, eta))
+        counts = dict(self.result.counts)
+        calls = self.result.model_calls
+        self.progress(BatchProgress(self.done, self.total, counts, elapsed, eta, calls))
 
 
 def summarize_documents(
