@@ -10,7 +10,8 @@ errors is in ``api/errors.py``. What the app holds for its lifetime (in ``app.st
   such), at start-up the archive marks jobs a previous process left running as interrupted;
 * ``summary_jobs``: the archive's summary jobs
   (:class:`assistant.usecases.summary_jobs.SummaryJobs`), taking turns with the drafts at the
-  model (``jobs.model_lock``); stopped at shutdown;
+  model (``jobs.model_lock``), recorded in the draft database; stopped at shutdown (recorded
+  as interrupted), and at start-up a job a previous process left running is recorded so;
 * ``health``: the checks behind ``GET /health``.
 
 The clerks' page (``GET /``, ``api/routes/page.py``) and its files (``/static``) are served by
@@ -111,13 +112,17 @@ def create_app(
     store = services.store_at(store_dir)
     archive = archive if archive is not None else services.archive
     jobs = DraftJobs(services.drafting_for(store), archive, queue_size=server.queue_size)
-    summary_jobs = SummaryJobs(store_summary_work(services, store), jobs.model_lock)
+    summary_jobs = SummaryJobs(
+        store_summary_work(services, store), jobs.model_lock, services.summary_jobs_for(archive)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         interrupted = archive.mark_interrupted_running()
         if interrupted:
             log.warning("%d Entwürfe wurden durch den Neustart unterbrochen.", interrupted)
+        if summary_jobs.recover():
+            log.warning("Eine Zusammenfassung des Archivs wurde durch den Neustart unterbrochen.")
         await bots.start()
         yield
         await bots.stop()

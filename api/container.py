@@ -23,6 +23,7 @@ from assistant.ports import (
 )
 from assistant.ports_approval import ApprovalArchive
 from assistant.ports_records import VorlageRecords
+from assistant.ports_summary_jobs import SummaryJobStore
 from assistant.retrieval import HybridRetriever
 from assistant.schema import DraftRequest, Vorlage
 from assistant.settings import Settings, SettingsError, StoreSettings, load_settings
@@ -294,6 +295,15 @@ class Services:
         if not isinstance(archive, SqlDraftArchive):
             raise TypeError("the Mitzeichnung is stored beside a storage.SqlDraftArchive")
         return SqlApprovalArchive(archive.engine)
+
+    def summary_jobs_for(self, archive: DraftArchive) -> SummaryJobStore:
+        """The record of the archive's summary jobs, in the database of ``archive`` (and for
+        its instance: ``database.instance``)."""
+        from storage import SqlDraftArchive, SqlSummaryJobStore
+
+        if not isinstance(archive, SqlDraftArchive):
+            raise TypeError("summary jobs are recorded beside a storage.SqlDraftArchive")
+        return SqlSummaryJobStore(archive.engine, instance=archive.instance)
 
     def approvers(self) -> dict[str, bool]:
         """Who can be asked for a Mitzeichnung, and whether they may see nichtöffentliche

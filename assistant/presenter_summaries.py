@@ -27,6 +27,7 @@ __all__ = [
     "partly_read",
     "summary_counts",
     "summary_field_title",
+    "summary_job_interrupted",
     "summary_job_result",
     "unexpected_failure",
 ]
@@ -147,3 +148,18 @@ def summary_job_result(counts: Mapping[str, int], model_calls: int) -> str:
     40 schon erledigt (5 Modellaufrufe).“"""
     calls = "1 Modellaufruf" if model_calls == 1 else f"{model_calls} Modellaufrufe"
     return f"Archiv zusammengefasst: {summary_counts(counts)} ({calls})."
+
+
+def summary_job_interrupted(done: int, total: int | None) -> str:
+    """The sentence of a job the service's stop or restart interrupted, with how far it got
+    (as last recorded): „Der Lauf wurde durch einen Neustart des Dienstes unterbrochen, nach
+    12 von 40 Vorlagen. …“"""
+    where = (
+        f"nach {done} von {total} Vorlagen"
+        if total is not None and done > 0
+        else "bevor die erste Vorlage bearbeitet war"
+    )
+    return (
+        f"Der Lauf wurde durch einen Neustart des Dienstes unterbrochen, {where}. Ein neuer "
+        "Lauf setzt dort fort; Erledigtes wird nicht noch einmal zusammengefasst."
+    )

@@ -6,8 +6,11 @@ report.
   server-side job (:mod:`assistant.usecases.summary_jobs`); 202 with its id, 409 while one runs.
   Done work is skipped (same content, same prompt version), so a second job makes no model
   call for it; the results go to the store's summaries (search hits show the Kurzfassung).
+* ``GET /api/summaries``: the newest jobs the caller may see, newest first: a page finds
+  the running job (and follows it from its ``events``) or the last one's result;
 * ``GET /api/summaries/{id}``: status and progress; ``GET /api/summaries/{id}/events``: the
-  progress as server-sent events (``Last-Event-ID`` resumes, as for drafts);
+  progress as server-sent events (``Last-Event-ID`` resumes, as for drafts; a job known only
+  from the record, e.g. after a restart, gives its final event);
   ``POST /api/summaries/{id}/cancel``: stop after the document being summarised.
 * ``GET /api/summaries/report``: the report page of the store's summaries the caller may see
   (also the page ``GET /bericht``); 404 with the German empty state when there is none.
@@ -45,7 +48,7 @@ __all__ = ["report_response", "router"]
 router = APIRouter(
     prefix="/api/summaries",
     tags=["Zusammenfassungen"],
-    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 504),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 503, 504),
 )
 
 MAX_LIMIT = 100_000
@@ -65,7 +68,16 @@ class SummaryJobOut(BaseModel):
     """A summary job's state and progress."""
 
     id: str
-    status: str = Field(description="running, stopping, done, failed oder cancelled")
+    status: str = Field(description="running, stopping, done, failed, cancelled oder interrupted")
+    created_by: str = Field(description="Wer den Lauf gestartet hat")
+    created_at: datetime = Field(description="Start (UTC)")
+    ended_at: datetime | None = Field(description="Ende (UTC), solange er läuft None")
+    limit: int | None = Field(description="Die Grenze des Laufs (limit)")
+    seit: date | None = Field(description="Nur Vorlagen ab diesem Datum (seit)")
+    events: int = Field(
+        description="Nummer des letzten Ereignisses; …/events?after= diese Nummer folgt nur "
+        "dem Neuen (0 für einen Lauf, der nur gespeichert bekannt ist)"
+    )
     done: int = Field(description="Bearbeitete Vorlagen (auch übersprungene)")
     total: int | None = Field(description="Alle Vorlagen des Laufs, sobald bekannt")
     eta_s: float | None = Field(description="Geschätzte Restzeit in Sekunden")
@@ -82,6 +94,12 @@ def _out(run: SummaryRun) -> SummaryJobOut:
     return SummaryJobOut(
         id=run.id,
         status=run.status,
+        created_by=run.actor,
+        created_at=datetime.fromtimestamp(run.created, UTC),
+        ended_at=None if run.ended is None else datetime.fromtimestamp(run.ended, UTC),
+        limit=run.options.limit,
+        seit=run.options.since,
+        events=0 if run.restored else len(run.log),
         done=progress.done if progress else 0,
         total=progress.total if progress else None,
         eta_s=None if progress is None or progress.eta_s is None else round(progress.eta_s, 1),
@@ -91,8 +109,8 @@ def _out(run: SummaryRun) -> SummaryJobOut:
     )
 
 
-def _known(run_id: str, summary_jobs: SummaryJobsDep, caller: IngestCallerDep) -> SummaryRun:
-    run = summary_jobs.get(run_id, allow_nonpublic=caller.may_see_nonpublic)
+async def _known(run_id: str, summary_jobs: SummaryJobsDep, caller: IngestCallerDep) -> SummaryRun:
+    run = await summary_jobs.find(run_id, allow_nonpublic=caller.may_see_nonpublic)
     if run is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=SUMMARY_JOB_MISSING)
     return run
@@ -160,6 +178,19 @@ async def start_summaries(
     return _out(run)
 
 
+@router.get("", summary="Die letzten Zusammenfassungen des Archivs")
+async def list_summaries(
+    summary_jobs: SummaryJobsDep,
+    caller: IngestCallerDep,
+    limit: Annotated[int, Query(ge=1, le=50, description="Höchstens so viele")] = 10,
+) -> list[SummaryJobOut]:
+    """The newest summary jobs the caller may see, newest first: the running one (follow it
+    with ``GET /api/summaries/{id}/events?after={events}``) and the finished ones with their
+    German result, also after a restart (``interrupted``: the service stopped meanwhile)."""
+    runs = await summary_jobs.recent(allow_nonpublic=caller.may_see_nonpublic, limit=limit)
+    return [_out(run) for run in runs]
+
+
 @router.get("/{run_id}", summary="Stand einer Zusammenfassung des Archivs")
 async def get_summaries(run: KnownRun) -> SummaryJobOut:
     return _out(run)
@@ -169,7 +200,7 @@ async def get_summaries(run: KnownRun) -> SummaryJobOut:
     "/{run_id}/events",
     response_class=EventSourceResponse,
     summary="Fortschritt einer Zusammenfassung als Server-Sent Events",
-    responses=stream_error_responses(401, 403, 404, 422),
+    responses=stream_error_responses(401, 403, 404, 422, 503),
 )
 async def summaries_events(
     run: KnownRun,
@@ -177,7 +208,8 @@ async def summaries_events(
     after: Annotated[int | None, Query(ge=0, description="Ab diesem Ereignis")] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Events: started, progress (after each Vorlage), then done (with the German result
-    sentence), error or cancelled."""
+    sentence), error, cancelled or interrupted. A job known only from the record gives its
+    final event alone, numbered one after ``Last-Event-ID``."""
     async for event in job_events(run, last_event_id(last_event, after)):
         yield event
 

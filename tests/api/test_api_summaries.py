@@ -1,8 +1,9 @@
 """``POST /api/summaries`` (a summary job of the app's archive), its progress, cancelling, the
-report (``GET /api/summaries/report``, ``GET /bericht``) and a draft that runs while a summary
-job runs; with the real store of ``tests/api/test_app.py`` (copied: the jobs write its
-summaries file), the draft archive in SQLite, real keys, and a fake chat model that answers
-drafts like ``EchoChat`` and summaries like ``tests/summaries/fakes.fake_answer``."""
+report (``GET /api/summaries/report``, ``GET /bericht``), a draft that runs while a summary
+job runs, finding the running job again (``GET /api/summaries``) and a restart; with the
+real store of ``tests/api/test_app.py`` (copied: the jobs write its summaries file), the
+draft archive in SQLite, real keys, and a fake chat model that answers drafts like
+``EchoChat`` and summaries like ``tests/summaries/fakes.fake_answer``."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import new_api_key
+from api.auth import hash_api_key, new_api_key
 from assistant.ports import ChatMessage, StructuredT
+from assistant.ports_summary_jobs import SummaryJobState
 from assistant.usecases.summary_log import SummaryLog
 from tests.api.test_app import (  # noqa: F401 (store_dir is a fixture)
     CANARY,
@@ -95,13 +98,18 @@ def store_copy(store_dir: Path, tmp_path: Path) -> Path:  # noqa: F811
     return copy
 
 
-def _keyed(store: Path, tmp_path: Path) -> Server:
-    made = {name: new_api_key() for name in RIGHTS}
-    keys = [{"name": n, "hash": made[n].hash, "rights": r} for n, r in RIGHTS.items()]
-    data = tmp_path / f"app-{len(list(tmp_path.glob('app-*')))}"
-    data.mkdir()
+def _keyed(store: Path, tmp_path: Path, like: Server | None = None) -> Server:
+    """An app with a key per entry of ``RIGHTS``; ``like``: a restart of that app (its data
+    directory, so its database, and its keys)."""
+    if like is None:
+        made = {name: new_api_key().key for name in RIGHTS}
+        data = tmp_path / f"app-{len(list(tmp_path.glob('app-*')))}"
+        data.mkdir()
+    else:
+        made, data = like.keys, like.services.settings.data_dir
+    keys = [{"name": n, "hash": hash_api_key(made[n]), "rights": r} for n, r in RIGHTS.items()]
     built = _server(store, data, api_keys=keys, chat=SummaryEchoChat())
-    built.keys = {name: key.key for name, key in made.items()}
+    built.keys = dict(made)
     return built
 
 
@@ -292,3 +300,131 @@ def test_cancelling_keeps_the_document_being_summarised(store_copy: Path, tmp_pa
     stored = _stored(store_copy)
     assert list(stored.values()) == ["ok"] or list(stored.values()) == ["befunde"]
     assert json.dumps(stored)
+
+
+def _jobs(client: TestClient, server: Server, key: str) -> list[dict[str, Any]]:
+    answer = client.get("/api/summaries", headers=server.bearer(key))
+    assert answer.status_code == 200, answer.text
+    jobs: list[dict[str, Any]] = answer.json()
+    return jobs
+
+
+def test_a_page_finds_the_running_job_and_follows_it_from_where_it_is(
+    store_copy: Path, tmp_path: Path
+) -> None:
+    server = _keyed(store_copy, tmp_path)
+    chat = _chat(server)
+    with server.client() as client:
+        assert _jobs(client, server, "einleser") == []
+        assert client.get("/api/summaries", headers=server.bearer("leser")).status_code == 403
+        secret = _start(client, server, "archivar", limit=1)
+        _follow(client, server, "archivar", secret["id"])
+        chat.block()
+        before = chat.summary_calls
+        job = _start(client, server, "einleser", limit=3)
+        _until(lambda: chat.summary_calls == before + 1, "the job's first summary call")
+        # another tab, another admin: the running job, with how far its events are
+        running = _jobs(client, server, "einleser")
+        assert [j["id"] for j in running] == [job["id"]]  # the nichtöffentliche job is hidden
+        seen = running[0]
+        assert seen["status"] == "running" and seen["created_by"] == "einleser"
+        assert seen["limit"] == 3 and seen["ended_at"] is None and seen["events"] >= 1
+        archivar = _jobs(client, server, "archivar")
+        assert [j["id"] for j in archivar] == [job["id"], secret["id"]]
+        assert archivar[1]["status"] == "done" and archivar[1]["created_by"] == "archivar"
+        one = client.get("/api/summaries", params={"limit": 1}, headers=server.bearer("archivar"))
+        assert [j["id"] for j in one.json()] == [job["id"]]
+        bad = client.get("/api/summaries", params={"limit": 0}, headers=server.bearer("archivar"))
+        assert bad.status_code == 422
+        chat.release()
+        headers = {**server.bearer("einleser"), "Accept": "text/event-stream"}
+        rest = _events(
+            client.get(
+                f"/api/summaries/{job['id']}/events",
+                params={"after": seen["events"]},
+                headers=headers,
+            ).text
+        )
+        assert int(rest[0]["id"]) == seen["events"] + 1 and rest[-1]["event"] == "done"
+        last = _jobs(client, server, "einleser")[0]
+        assert last["status"] == "done" and last["ended_at"] is not None
+        assert last["message"].startswith("Archiv zusammengefasst: ")
+
+
+def test_a_restart_interrupts_the_running_job_and_keeps_the_finished_ones(
+    store_copy: Path, tmp_path: Path
+) -> None:
+    first = _keyed(store_copy, tmp_path)
+    with first.client() as client:
+        done = _start(client, first, "einleser", limit=1)
+        assert _follow(client, first, "einleser", done["id"])[-1]["event"] == "done"
+    # the process that ran the next job died: its record still says running
+    second = _keyed(store_copy, tmp_path, like=first)
+    record = second.services.summary_jobs_for(second.services.archive)
+    died = SummaryJobState(
+        id="d" * 32,
+        created_by="einleser",
+        allow_nonpublic=False,
+        status="running",
+        done=3,
+        total=PUBLIC,
+        counts={"ok": 2, "erledigt": 1},
+        model_calls=4,
+        created_at=datetime.now(UTC),
+    )
+    record.save(died)
+    chat = _chat(second)
+    with second.client() as client:
+        jobs = _jobs(client, second, "einleser")
+        assert [j["id"] for j in jobs] == [died.id, done["id"]]
+        assert jobs[0]["status"] == "interrupted" and jobs[0]["ended_at"] is not None
+        assert jobs[0]["message"] == (
+            f"Der Lauf wurde durch einen Neustart des Dienstes unterbrochen, nach 3 von {PUBLIC} "
+            "Vorlagen. Ein neuer Lauf setzt dort fort; Erledigtes wird nicht noch einmal "
+            "zusammengefasst."
+        )
+        assert (jobs[0]["done"], jobs[0]["ok"], jobs[0]["skipped"]) == (3, 2, 1)
+        assert jobs[0]["events"] == 0
+        # the job finished before the restart: its stored state and, as events, its end
+        state = client.get(f"/api/summaries/{done['id']}", headers=second.bearer("einleser"))
+        assert state.status_code == 200 and state.json()["status"] == "done"
+        assert state.json()["ok"] + state.json()["befunde"] == 1
+        headers = {
+            **second.bearer("einleser"),
+            "Accept": "text/event-stream",
+            "Last-Event-ID": "57",
+        }
+        events = _events(client.get(f"/api/summaries/{done['id']}/events", headers=headers).text)
+        assert [(e["id"], e["event"]) for e in events] == [("58", "done")]
+        assert events[0]["data"]["message"] == state.json()["message"]
+        interrupted = _follow(client, second, "einleser", died.id)
+        assert [e["event"] for e in interrupted] == ["interrupted"]
+        cancel = client.post(f"/api/summaries/{died.id}/cancel", headers=second.bearer("einleser"))
+        assert cancel.status_code == 200 and cancel.json()["status"] == "interrupted"
+        # a new job goes on where the summaries file stands: what was summarised is skipped
+        again = _start(client, second, "einleser", limit=2)
+        end = _follow(client, second, "einleser", again["id"])[-1]["data"]
+        assert end["ok"] + end["befunde"] == 2 and end["counts"]["erledigt"] == 1
+        assert chat.summary_calls == end["model_calls"] >= 2
+    assert len(_stored(store_copy)) == PUBLIC  # the rest: „nicht bearbeitet“ (limit)
+
+
+def test_stopping_the_service_records_the_running_job_as_interrupted(
+    store_copy: Path, tmp_path: Path
+) -> None:
+    first = _keyed(store_copy, tmp_path)
+    chat = _chat(first)
+    chat.block()
+    with first.client() as client:
+        job = _start(client, first, "einleser")
+        _until(lambda: chat.summary_calls == 1, "the first summary call")
+        threading.Timer(0.5, chat.release).start()  # the Vorlage being summarised ends
+    second = _keyed(store_copy, tmp_path, like=first)
+    with second.client() as client:
+        state = client.get(f"/api/summaries/{job['id']}", headers=second.bearer("einleser"))
+        assert state.status_code == 200, state.text
+        assert state.json()["status"] == "interrupted"
+        assert state.json()["message"].startswith(
+            f"Der Lauf wurde durch einen Neustart des Dienstes unterbrochen, nach 1 von {PUBLIC} "
+        )
+    assert list(_stored(store_copy).values()) in (["ok"], ["befunde"])
