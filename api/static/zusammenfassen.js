@@ -2,7 +2,10 @@
    caller with the right to ingest. The job's progress comes as server-sent events
    (GET /api/summaries/{id}/events, EventSource: it reconnects by itself) and is shown in a
    progress bar and a polite live region; at the end the German result sentence and the link
-   to the report. Drafts keep running meanwhile: the job takes turns with them at the model. */
+   to the report. Drafts keep running meanwhile: the job takes turns with them at the model.
+   On load (and when a start is refused because a job runs) the page asks for the newest job
+   (GET /api/summaries?limit=1): a running one is shown and followed from its last event, a
+   finished one's result sentence is shown. */
 "use strict";
 (function () {
   const S = window.Seite;
@@ -27,6 +30,12 @@
       " übersprungen" + minutes(data.eta_s) + ".");
   }
 
+  function running() {
+    byId("zusammenfassen").disabled = true;
+    byId("zusammenfassen-fortschritt").hidden = false;
+    byId("zusammenfassen-abbrechen").hidden = false;
+  }
+
   function finish(text) {
     if (source) source.close();
     source = null;
@@ -37,11 +46,12 @@
     state(text);
   }
 
-  function follow(id) {
+  function follow(id, after) {
     job = id;
-    source = new EventSource("/api/summaries/" + encodeURIComponent(id) + "/events");
+    const query = after ? "?after=" + encodeURIComponent(after) : "";
+    source = new EventSource("/api/summaries/" + encodeURIComponent(id) + "/events" + query);
     source.addEventListener("progress", function (event) { progress(JSON.parse(event.data)); });
-    for (const kind of ["done", "error", "cancelled"]) {
+    for (const kind of ["done", "error", "cancelled", "interrupted"]) {
       source.addEventListener(kind, function (event) { finish(JSON.parse(event.data).message); });
     }
     source.addEventListener("error", function (event) {
@@ -59,13 +69,43 @@
     try {
       const started = await (await S.call("POST", "/api/summaries", {})).json();
       byId("zusammenfassen-fortschritt").value = 0;
-      byId("zusammenfassen-fortschritt").hidden = false;
-      byId("zusammenfassen-abbrechen").hidden = false;
+      running();
       state("Das Archiv wird zusammengefasst …");
       follow(started.id);
     } catch (err) {
       button.disabled = false;
       S.showError(err.message);
+      if (err.status === 409) reattach();  // started meanwhile elsewhere: show that one
+    }
+  }
+
+  // "2026-11-30T14:05:00Z" as clerks read it: "30.11.2026, 14:05".
+  function when(iso) {
+    const at = new Date(iso);
+    if (isNaN(at.getTime())) return "";
+    return at.toLocaleDateString("de-DE", { day: "2-digit", month: "2-digit", year: "numeric" }) +
+      ", " + at.toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  async function reattach() {
+    if (job) return;
+    let last;
+    try {
+      last = (await (await S.call("GET", "/api/summaries?limit=1")).json())[0];
+    } catch (err) {
+      return;  // the start button still works and says what is wrong
+    }
+    if (!last || job) return;
+    if (last.status === "running" || last.status === "stopping") {
+      running();
+      if (last.total) progress(last); else state("Das Archiv wird zusammengefasst …");
+      if (last.status === "stopping") {
+        state("Wird abgebrochen, sobald die laufende Vorlage fertig ist …");
+      }
+      follow(last.id, last.events);
+    } else if (last.message) {
+      const ended = last.ended_at ? when(last.ended_at) : "";
+      state("Letzter Lauf" + (ended ? " (" + ended + ")" : "") + ": " + last.message);
     }
   }
 
@@ -81,4 +121,5 @@
 
   byId("zusammenfassen").addEventListener("click", start);
   byId("zusammenfassen-abbrechen").addEventListener("click", cancel);
+  reattach();
 })();

@@ -80,3 +80,53 @@ def test_the_report_without_summaries_says_so(live: LiveApp, page_of: Any) -> No
     expect(page.locator("#bericht-leer")).to_contain_text("Es gibt noch keine Zusammenfassungen.")
     assert_accessible(page, "the report's empty state")
     recorded.assert_clean()
+
+
+def test_a_reloaded_page_shows_the_running_job_and_then_its_result(
+    serve: Callable[..., LiveApp],
+    page_of: Any,
+    store_dir: Path,
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(store_dir, store)
+    chat = SummaryEchoChat(free_calls=1)
+    chat.block()  # a slow model: the first document is summarised, the second waits
+    live = serve(store=store, chat=chat, local_rights=["ingest"])
+    recorded: RecordedPage = page_of(live.url)
+    page = recorded.page
+    start = page.get_by_role("button", name="Archiv zusammenfassen")
+    expect(page.locator("#zusammenfassen-stand")).to_have_text("")  # no job yet
+    start.click()
+    running = re.compile(rf"^1 von {PUBLIC} Vorlagen bearbeitet: ")
+    expect(page.locator("#zusammenfassen-stand")).to_contain_text(running)
+
+    page.reload()  # the job runs on; the page finds it again instead of offering a start
+    state = page.locator("#zusammenfassen-stand")
+    expect(state).to_contain_text(running)
+    expect(page.locator("#zusammenfassen-fortschritt")).to_be_visible()
+    expect(page.locator("#zusammenfassen-fortschritt")).to_have_attribute("value", "1")
+    expect(page.get_by_role("button", name="Zusammenfassen abbrechen")).to_be_visible()
+    expect(start).to_be_disabled()
+    assert_accessible(page, "the running job found again after a reload")
+    screenshot(page, "summaries-reattached.png")
+
+    other: RecordedPage = page_of(live.url)  # another tab
+    expect(other.page.locator("#zusammenfassen-stand")).to_contain_text(running)
+
+    chat.release()  # the reloaded page follows the job's events to its end
+    result = re.compile(r"Archiv zusammengefasst: \d+ geprüft.*Modellaufrufe\)\.$")
+    expect(state).to_have_text(re.compile(r"^" + result.pattern))
+    expect(page.locator("#zusammenfassen-fortschritt")).to_be_hidden()
+    expect(start).to_be_enabled()
+    expect(other.page.locator("#zusammenfassen-stand")).to_have_text(
+        re.compile(r"^" + result.pattern)
+    )
+
+    page.reload()  # no job runs: the last one's result, with when it ended
+    expect(state).to_have_text(re.compile(r"^Letzter Lauf \(\d\d\.\d\d\.\d{4}, \d\d:\d\d\): "))
+    expect(state).to_contain_text(result)
+    expect(start).to_be_enabled()
+    assert_accessible(page, "the last job's result")
+    recorded.assert_clean()
+    other.assert_clean()
