@@ -41,7 +41,8 @@ from assistant.usecases.summarize_sources import StoredVorlagen
 from assistant.usecases.summary_store import JsonlSummaries, StoredSummaries
 from ingest.konzept.dispatch import Art, parse_document
 from ingest.parse import ParseOptions, load
-from ingest.pipeline import IngestPipeline, IngestSummary, ProgressCallback
+from ingest.pipeline import IngestPipeline
+from ingest.results import IngestSummary, ProgressCallback
 from ingest.sources.base import RawDocument
 from ingest.sources.oparl_api import OParlSync, SyncLimits, SyncProgress
 

@@ -33,7 +33,7 @@ from api.container import Services, SettingsError, Store, services_from_environm
 from assistant.ports import BackendError
 from assistant.settings import StoreSettings
 from ingest.errors import IngestError
-from ingest.pipeline import IngestSummary, Progress, ProgressCallback
+from ingest.results import IngestSummary, Progress, ProgressCallback
 from vectorstore.precomputed import PrecomputedEmbedder, PrecomputedVectors
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"

@@ -19,8 +19,9 @@ How the two indexes stay consistent (they are written one after the other, and a
 die between the two writes): both hold the same chunk ids (``Chunk.make_id``) with the same
 fingerprints (``Chunk.fingerprint``); the vector index may hold only a subset of a Vorlage's
 chunks (not everything is embedded densely), the keyword index holds all of them. The writer
-(``ingest/pipeline.py``) deletes a changed Vorlage from both, upserts into both, persists the
-keyword index, and only then records the Vorlage as done in its own ledger. On the next run,
+(``ingest/batch_writer.py``, run by ``ingest/pipeline.py``) deletes a changed Vorlage from
+both, upserts into both, persists the keyword index, and only then records the Vorlage as done
+in its own ledger. On the next run,
 every Vorlage that is in either index but not done in the ledger, or that
 :func:`inconsistent_vorlagen` reports, is deleted from both indexes and ingested again.
 """

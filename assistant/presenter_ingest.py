@@ -23,7 +23,7 @@ OPARL_CONNECTING = "OParl: Verbindung wird aufgebaut ..."
 
 
 class _Counts(Protocol):
-    """What the ingestion lines need of a summary (``ingest.pipeline.IngestSummary``)."""
+    """What the ingestion lines need of a summary (``ingest.results.IngestSummary``)."""
 
     @property
     def new(self) -> int: ...

@@ -52,8 +52,8 @@ from assistant.model_files import BUNDLED_MODEL, ensure_model  # noqa: E402
 from assistant.model_worker import WorkerSettings  # noqa: E402
 from assistant.schema import Beratungsschritt, DraftRequest  # noqa: E402
 from assistant.settings import LLMSettings, Settings  # noqa: E402
+from ingest.documents import file_documents  # noqa: E402
 from ingest.parse import parse_path  # noqa: E402
-from ingest.pipeline import file_documents  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "karlsruhe-oparl" / "papers"
 TARGET_FIRST_TOKEN_S = 10.0

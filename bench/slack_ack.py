@@ -40,7 +40,7 @@ from api.app import create_app  # noqa: E402
 from api.bots.slack_app import EVENTS_PATH  # noqa: E402
 from api.container import build_services  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from ingest.pipeline import file_documents  # noqa: E402
+from ingest.documents import file_documents  # noqa: E402
 from tests.api.test_app import EchoChat  # noqa: E402
 from tests.bots.fake_slack import (  # noqa: E402
     BOT_USER,

@@ -11,7 +11,7 @@
   Antrag"), ``unvollstaendig`` (neither resolution nor facts).
 
 The ingestion counts ``deckblatt`` and ``unvollstaendig`` records apart from the successes and
-names them (``ingest.pipeline.IngestSummary.incomplete``).
+names them (``ingest.results.IngestSummary.incomplete``).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.schema import Vorlage
+from ingest.documents import collect_files
 from ingest.parse import parse_path
-from ingest.pipeline import collect_files
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "data" / "sample"

@@ -42,8 +42,9 @@ from api.deps import ArchiveDep, IngestCallerDep, ServicesDep, StoreDep
 from api.errors import error_responses
 from assistant.presenter_ingest import incomplete_reason
 from assistant.schema import Vorlage
+from ingest.documents import FileDocument
 from ingest.errors import IngestError
-from ingest.pipeline import FileDocument, IngestSummary
+from ingest.results import IngestSummary
 
 router = APIRouter(prefix="/api", tags=["Einlesen"])
 

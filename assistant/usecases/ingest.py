@@ -4,7 +4,7 @@ Two steps, so that an entry point can show each (the CLI: a spinner while an OPa
 walked, then a progress bar):
 
 1. :func:`gather_sources`: files and directories become pipeline documents
-   (``ingest.pipeline.file_documents``: directories are searched for supported files, missing
+   (``ingest.documents.file_documents``: directories are searched for supported files, missing
    paths are kept as failures), and an OParl sync (new and changed papers since the last run)
    is walked to the end. Nothing is written yet.
 2. :func:`run_ingest`: the pipeline stores everything (``ingest.pipeline.IngestPipeline``:
@@ -29,8 +29,9 @@ from typing import Protocol
 
 from assistant.schema import Vorlage
 from assistant.usecases.errors import InvalidRequest
+from ingest.documents import Document, file_documents
 from ingest.errors import IngestError
-from ingest.pipeline import Document, Failure, IngestSummary, file_documents
+from ingest.results import Failure, IngestSummary
 from ingest.sources.base import RawDocument
 from ingest.sources.oparl_api import Result, oparl_documents
 

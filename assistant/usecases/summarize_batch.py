@@ -1,6 +1,6 @@
 """``vorlagen summarize``: summaries of many documents, resumable (issue 13; docs/summaries.md).
 
-:func:`summarize_documents` takes documents (``ingest.pipeline.Document``: files, OParl papers,
+:func:`summarize_documents` takes documents (``ingest.documents.Document``: files, OParl papers,
 the Vorlagen of a store), an engine that runs :func:`assistant.summary_job.run_summary_job`
 (:class:`LocalEngine` here, ``RayEngine`` in :mod:`assistant.usecases.summarize_ray`) and the
 summaries file (:class:`SummaryLog`), and:
@@ -32,8 +32,9 @@ from assistant.summarize import Summarizer
 from assistant.summary_job import SummaryJob, run_summary_job, skipped_record
 from assistant.summary_schema import SummaryRecord
 from assistant.usecases.summary_log import SummaryLog
+from ingest.documents import Document
 from ingest.errors import IngestError
-from ingest.pipeline import Document, Failure
+from ingest.results import Failure
 
 __all__ = [
     "BatchOptions",

@@ -60,7 +60,7 @@ class RecordsFirst:
 
 @dataclass(frozen=True)
 class StoreDocument:
-    """One Vorlage of a store as a document of the summary run (``ingest.pipeline.Document``)."""
+    """One Vorlage of a store as a document of the summary run (``ingest.documents.Document``)."""
 
     vorlage_id: str
     stored: StoredVorlagen

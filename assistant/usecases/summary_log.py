@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from assistant.ports import BackendError
 from assistant.summary_schema import SummaryRecord
-from ingest.pipeline import atomic_write
+from ingest.atomic import atomic_write
 
 __all__ = ["SummaryLog", "SummaryLogLockedError"]
 

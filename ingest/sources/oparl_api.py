@@ -8,7 +8,7 @@ Entry points: ``sync_papers(url, state_path, ...)`` yields ``(paper_url, RawDocu
 IngestError)``; a paper that fails is yielded as its ``IngestError`` (one German sentence) and
 the walk goes on. ``OParlSync`` is the same walk with the state written only on ``commit()``
 (for callers that collect papers before storing them), and ``oparl_documents`` wraps the
-results as ``ingest.pipeline.Document`` objects (``OParlDocument``).
+results as ``ingest.documents.Document`` objects (``OParlDocument``).
 
 The walk
     ``url`` is a System (``/`` of an OParl server) or a single Body. System -> ``body`` (a URL
@@ -181,7 +181,7 @@ class OParlSync:
 
 @dataclass(frozen=True)
 class OParlDocument:
-    """A synced paper as an ``ingest.pipeline.Document`` (key: the Paper's URL)."""
+    """A synced paper as an ``ingest.documents.Document`` (key: the Paper's URL)."""
 
     key: str
     raw: RawDocument | IngestError

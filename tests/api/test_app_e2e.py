@@ -34,7 +34,7 @@ from api.container import Services, build_services
 from assistant.bundled_model import BundledChatModel
 from assistant.drafting import DRAFT_CRASHED
 from assistant.settings import LLMSettings, Settings
-from ingest.pipeline import file_documents
+from ingest.documents import file_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 

