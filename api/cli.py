@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,14 +25,17 @@ from api.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_USAGE,
     OPTIONS,
+    CountBar,
     HelpOption,
     PathsArgument,
     StoreOption,
-    count_bar,
     error,
     fail,
     load_services,
     quiet_library_warnings,
+    typer_app,
+    with_count_bar,
+    with_oparl_spinner,
 )
 from api.cli_draft import register as register_draft_commands
 from api.cli_keys import register as register_key_commands
@@ -44,36 +46,19 @@ from api.cli_search import register as register_search_commands
 from api.cli_serve import register as register_serve_command
 from api.cli_summarize import register as register_summarize_command
 from api.container import Services, Store
-from assistant.ports import BackendError
-from assistant.presenter import (
-    OPARL_CONNECTING,
-    ingest_counts,
-    ingest_failure,
-    ingest_rows,
-    oparl_progress,
-)
+from assistant.presenter import ingest_counts, ingest_failure, ingest_rows
 from assistant.presenter_ingest import ingest_incomplete
 from assistant.schema import Vorlage
-from assistant.usecases.errors import InvalidRequest
 from assistant.usecases.ingest import IngestSources
 from ingest.errors import IngestError
 from ingest.konzept.dispatch import ART_CHOICES, Art
 from ingest.pipeline import IngestSummary
 from ingest.pipeline import Progress as IngestProgress
-from ingest.sources.oparl_api import SyncProgress
 
 log = logging.getLogger("vorlagen")
 
 
-app = typer.Typer(
-    name="vorlagen",
-    help="Vorlagen-Assistent: Hilfe beim Schreiben von Beschlussvorlagen.",
-    add_completion=False,
-    add_help_option=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-)
+app = typer_app("vorlagen", "Vorlagen-Assistent: Hilfe beim Schreiben von Beschlussvorlagen.")
 
 
 def _show_version(value: bool) -> None:
@@ -275,36 +260,24 @@ def _gather(
 ) -> IngestSources:
     """The documents to ingest; an OParl system is walked here, under a spinner (new and
     changed papers only, or every paper when ``full``: a rebuild)."""
-    spinner = Console(stderr=True, highlight=False).status(OPARL_CONNECTING) if oparl else None
-
-    def report(event: SyncProgress) -> None:
-        if spinner is not None:
-            spinner.update(oparl_progress(event.page, event.yielded, event.failed))
-
-    with spinner or nullcontext():
-        try:
-            return services.ingest_sources(
-                paths, oparl_url=oparl, store=target, rebuild=full, oparl_progress=report
-            )
-        except (InvalidRequest, IngestError) as err:
-            if spinner is not None:
-                spinner.stop()
-            fail(str(err), EXIT_USAGE if isinstance(err, InvalidRequest) else EXIT_BAD_INPUT)
+    return with_oparl_spinner(
+        oparl,
+        lambda report: services.ingest_sources(
+            paths, oparl_url=oparl, store=target, rebuild=full, oparl_progress=report
+        ),
+    )
 
 
 def _run_ingest(
     services: Services, target: Store, sources: IngestSources, rebuild: bool
 ) -> IngestSummary:
-    with count_bar("Import", len(sources.documents)) as bar:
-
+    def work(bar: CountBar) -> IngestSummary:
         def report(event: IngestProgress) -> None:
             bar.update(event.done, ingest_counts(event.summary), event.eta_s)
 
-        try:
-            return services.ingest(sources, store=target, rebuild=rebuild, progress=report)
-        except BackendError as err:
-            bar.stop()
-            fail(str(err), EXIT_BAD_INPUT)
+        return services.ingest(sources, store=target, rebuild=rebuild, progress=report)
+
+    return with_count_bar("Import", len(sources.documents), work)
 
 
 def _print_ingest_summary(result: IngestSummary, directory: Path) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 import time
 from datetime import date
@@ -40,6 +39,7 @@ from api.cli_common import (
     fail,
     load_services,
     open_store,
+    parse_date,
 )
 from assistant.drafting import DraftDone, DraftEvent, DraftingService
 from assistant.export import FORMATS, ExportError, ExportRefused, export
@@ -102,12 +102,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _parse_date(value: str, where: str) -> date:
-    text = value.strip()
-    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
     try:
-        if match:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        return date.fromisoformat(text)
+        return parse_date(value)
     except ValueError:
         fail(
             f"Das Datum „{value}“ bei {where} ist ungültig; erwartet wird TT.MM.JJJJ oder "

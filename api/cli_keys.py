@@ -18,19 +18,11 @@ from typing import Annotated
 import typer
 
 from api.auth import INGEST, NONPUBLIC, hash_password, new_api_key, valid_name
-from api.cli_common import EXIT_USAGE, OPTIONS, HelpOption, fail
+from api.cli_common import EXIT_USAGE, OPTIONS, HelpOption, command_group, fail
 
 MIN_PASSWORD_CHARS = 12
 
-keys_app = typer.Typer(
-    name="schluessel",
-    help="Zugänge zum Server einrichten: API-Schlüssel und Benutzer.",
-    add_completion=False,
-    add_help_option=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-)
+keys_app = command_group("schluessel", "Zugänge zum Server einrichten: API-Schlüssel und Benutzer.")
 
 NameOption = Annotated[
     str,
@@ -55,11 +47,6 @@ IngestOption = Annotated[
     bool,
     typer.Option("--ingest", help="Darf Vorlagen einlesen.", rich_help_panel=OPTIONS),
 ]
-
-
-@keys_app.callback(add_help_option=False)
-def _keys_main(_help: HelpOption = False) -> None:
-    """Zugänge zum Server einrichten: API-Schlüssel und Benutzer."""
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from api.cli_common import (
     OPTIONS,
     HelpOption,
     StoreOption,
+    command_group,
     fail,
     load_services,
     open_store,
@@ -25,20 +26,9 @@ from assistant.usecases.konzept_stand import UnknownKonzept, konzept_stand
 
 __all__ = ["register"]
 
-konzept_app = typer.Typer(
-    name="konzept",
-    help="Integrationskonzepte: welche Maßnahmen Vorlagen aufgegriffen haben.",
-    add_completion=False,
-    add_help_option=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+konzept_app = command_group(
+    "konzept", "Integrationskonzepte: welche Maßnahmen Vorlagen aufgegriffen haben."
 )
-
-
-@konzept_app.callback(add_help_option=False)
-def _konzept_main(_help: HelpOption = False) -> None:
-    """Integrationskonzepte: welche Maßnahmen Vorlagen aufgegriffen haben."""
 
 
 @konzept_app.command("stand", add_help_option=False)

@@ -14,7 +14,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -32,9 +31,11 @@ from api.cli_common import (
     OPTIONS,
     HelpOption,
     StoreOption,
+    command_group,
     fail,
     load_services,
     open_store,
+    since_date,
 )
 from api.cli_eval_drafts import register as register_eval_drafts
 from assistant.evaluation import EvalQuery, QueryFileError, SetMetrics, evaluate, parse_queries
@@ -58,20 +59,7 @@ EVAL_DEPTH = 10
 MODE_LABELS: dict[Mode, str] = {"dense": "dicht (e5)", "keyword": "BM25", "hybrid": "hybrid (RRF)"}
 
 
-eval_app = typer.Typer(
-    name="eval",
-    help="Die Qualität des Assistenten messen.",
-    add_completion=False,
-    add_help_option=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
-)
-
-
-@eval_app.callback(add_help_option=False)
-def _eval_main(_help: HelpOption = False) -> None:
-    """Die Qualität des Assistenten messen."""
+eval_app = command_group("eval", "Die Qualität des Assistenten messen.")
 
 
 def register(app: typer.Typer) -> None:
@@ -79,22 +67,6 @@ def register(app: typer.Typer) -> None:
     app.command("search", add_help_option=False, rich_help_panel="Befehle")(search)
     app.add_typer(eval_app, name="eval", rich_help_panel="Befehle")
     register_eval_drafts(eval_app)  # `vorlagen eval drafts`
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _parse_since(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(
-            f"Das Datum „{value}“ bei --since ist ungültig; erwartet wird JJJJ-MM-TT, "
-            "z. B. 2023-01-31.",
-            EXIT_USAGE,
-        )
 
 
 # --- vorlagen search ------------------------------------------------------------------------
@@ -191,7 +163,7 @@ def search(
             k=k,
             kommune=kommune,
             art=art,
-            since=_parse_since(since),
+            since=since_date(since, dotted=False),
             kind=kind,  # type: ignore[arg-type]  # validated by the model
         )
     except ValidationError as err:

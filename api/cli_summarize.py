@@ -12,8 +12,7 @@ failed or could not be read (the others are summarised all the same), 2 for a wr
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,25 +23,25 @@ from api.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_USAGE,
     OPTIONS,
+    CountBar,
     HelpOption,
     PathsArgument,
-    count_bar,
     error,
     fail,
     load_services,
+    since_date,
+    with_count_bar,
+    with_oparl_spinner,
 )
 from api.container import Services
 from api.container_summaries import keep_summaries, run_summaries, summary_sources
 from assistant.ports import BackendError
-from assistant.presenter import OPARL_CONNECTING, duration, oparl_progress
+from assistant.presenter import duration
 from assistant.presenter_summaries import STATUS_LABELS, summary_counts
 from assistant.summary_report import render_report, summaries_csv
-from assistant.usecases.errors import InvalidRequest
 from assistant.usecases.ingest import IngestSources
 from assistant.usecases.summarize_batch import BatchOptions, BatchProgress, BatchResult
-from ingest.errors import IngestError
 from ingest.pipeline import atomic_write
-from ingest.sources.oparl_api import SyncProgress
 
 log = logging.getLogger("vorlagen")
 
@@ -53,22 +52,6 @@ JSONL, CSV, REPORT = "summaries.jsonl", "summaries.csv", "report.html"
 def register(app: typer.Typer) -> None:
     """Add ``summarize`` to the ``vorlagen`` app."""
     app.command("summarize", add_help_option=False, rich_help_panel="Befehle")(summarize)
-
-
-def _since(value: str | None) -> date | None:
-    if value is None:
-        return None
-    text = value.strip()
-    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d.%m.%Y").date()):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    fail(
-        f"Das Datum „{value}“ bei --since ist ungültig; erwartet wird JJJJ-MM-TT oder "
-        "TT.MM.JJJJ, z. B. 2023-01-31.",
-        EXIT_USAGE,
-    )
 
 
 def summarize(
@@ -164,7 +147,7 @@ def summarize(
         fail("Bei --engine geht nur local oder ray.", EXIT_USAGE)
     if ray_address and engine != "ray":
         fail("--ray-address gilt nur mit --engine ray.", EXIT_USAGE)
-    options = BatchOptions(limit=limit, since=_since(since))
+    options = BatchOptions(limit=limit, since=since_date(since, dotted=True))
     services = load_services()
     sources = _gather(services, paths or [], oparl, from_store, out)
     kind: Literal["local", "ray"] = "ray" if engine == "ray" else "local"
@@ -181,26 +164,17 @@ def summarize(
 def _gather(
     services: Services, paths: list[Path], oparl: str | None, from_store: bool, out: Path
 ) -> IngestSources:
-    spinner = Console(stderr=True, highlight=False).status(OPARL_CONNECTING) if oparl else None
-
-    def report(event: SyncProgress) -> None:
-        if spinner is not None:
-            spinner.update(oparl_progress(event.page, event.yielded, event.failed))
-
-    with spinner or nullcontext():
-        try:
-            return summary_sources(
-                services,
-                paths,
-                oparl_url=oparl,
-                from_store=from_store,
-                state_dir=out,
-                oparl_progress=report,
-            )
-        except (InvalidRequest, IngestError, BackendError) as err:
-            if spinner is not None:
-                spinner.stop()
-            fail(str(err), EXIT_USAGE if isinstance(err, InvalidRequest) else EXIT_BAD_INPUT)
+    return with_oparl_spinner(
+        oparl,
+        lambda report: summary_sources(
+            services,
+            paths,
+            oparl_url=oparl,
+            from_store=from_store,
+            state_dir=out,
+            oparl_progress=report,
+        ),
+    )
 
 
 def _run(
@@ -212,32 +186,29 @@ def _run(
     workers: int,
     ray_address: str | None,
 ) -> BatchResult:
-    with count_bar("Zusammenfassen", len(sources.documents)) as bar:
-
+    def work(bar: CountBar) -> BatchResult:
         def report(event: BatchProgress) -> None:
             bar.update(event.done, summary_counts(event.counts), event.eta_s)
 
-        try:
-            return run_summaries(
-                services,
-                sources,
-                out / JSONL,
-                engine=engine,
-                workers=workers,
-                ray_address=ray_address,
-                options=options,
-                progress=report,
-            )
-        except BackendError as err:
-            bar.stop()
-            fail(str(err), EXIT_BAD_INPUT)
-        except KeyboardInterrupt:
-            bar.stop()
-            fail(
-                "Abgebrochen. Was fertig war, ist in "
-                f"{out / JSONL} gespeichert; ein erneuter Aufruf setzt fort.",
-                EXIT_INTERRUPTED,
-            )
+        return run_summaries(
+            services,
+            sources,
+            out / JSONL,
+            engine=engine,
+            workers=workers,
+            ray_address=ray_address,
+            options=options,
+            progress=report,
+        )
+
+    try:
+        return with_count_bar("Zusammenfassen", len(sources.documents), work)
+    except KeyboardInterrupt:
+        fail(
+            "Abgebrochen. Was fertig war, ist in "
+            f"{out / JSONL} gespeichert; ein erneuter Aufruf setzt fort.",
+            EXIT_INTERRUPTED,
+        )
 
 
 def _write_outputs(services: Services, result: BatchResult, out: Path) -> None:
