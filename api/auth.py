@@ -97,7 +97,8 @@ NONPUBLIC = "nichtoeffentlich"
 INGEST = "ingest"
 APPROVE = "mitzeichnen"
 KEY_PREFIX = "va_"
-# The same rule as assistant.settings.ACCESS_NAME_PATTERN (tests/api/test_auth.py checks it).
+# The same rule as assistant.settings.ACCESS_NAME_PATTERN (tests/api/test_auth_settings.py
+# checks it).
 NAME_PATTERN = r"^[\w.@-][\w .@-]{0,63}$"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_KEY_CHARS = 1024  # longer keys are refused without hashing them

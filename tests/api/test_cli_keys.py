@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli_app
 from assistant.settings import ServerSettings
-from tests.api.test_auth import bearer, client
+from tests.api.access_app import bearer, client
 
 
 def test_schluessel_neu_prints_a_key_and_a_working_toml_entry() -> None:
