@@ -14,7 +14,7 @@ from assistant.schema import Beratungsschritt, Section, SourceRef, Vorlage, vorl
 from ingest import header as hdr
 from ingest import systems
 from ingest.beratungsfolge import extract_beratungsfolge
-from ingest.beratungsfolge_flat import split_role
+from ingest.beratungsfolge.flat import split_role
 from ingest.canonical import choose_canonical
 from ingest.errors import IngestError
 from ingest.normalize import normalize

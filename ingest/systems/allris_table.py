@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.schema import Beratungsschritt, Rolle
-from ingest.beratungsfolge import Span, _Line, _search_date
-from ingest.beratungsfolge_flat import rolle_of
+from ingest.beratungsfolge.dates import search_date
+from ingest.beratungsfolge.flat import rolle_of
+from ingest.beratungsfolge.lines import Line, Span
 
 _HEADER = re.compile(r"^Status\tDatum\tGremium\tBeschluss(?:\tNA)?$")
 _BODY_ROW = re.compile(r"^●\s*(?:[^\t]*)\t(?P<g>[^\t]+)(?:\t(?P<r>[^\t]+))?$")
@@ -36,7 +37,7 @@ class _Body:
     meetings: list[tuple[date, str | None]] = field(default_factory=list)
 
 
-def read_table(lines: list[_Line]) -> tuple[list[Beratungsschritt], Span] | None:
+def read_table(lines: list[Line]) -> tuple[list[Beratungsschritt], Span] | None:
     """Steps and span of an ALLRIS 4 Beratungsfolge table, if the text has one."""
     start = next((i for i, line in enumerate(lines) if _HEADER.match(line.text)), None)
     if start is None:
@@ -60,7 +61,7 @@ def _row(text: str, bodies: list[_Body]) -> bool:
     m = _MEETING_ROW.match(text)
     if m is None or not bodies:
         return False
-    found = _search_date(m.group("d"))
+    found = search_date(m.group("d"))
     if found is None:
         return False
     result = (m.group("e") or "").strip() or None

@@ -6,7 +6,7 @@ documents of many systems (``ingest.aliases``), recognises further headings by t
 bounds the Beschlussvorschlag by the next heading-like line, reads the Vorlagen-Nr. in its
 common printed forms ("DS 60/2015", "Drucksache Nr. 1234/2026", "VO/2025/246",
 "BV/2023/162", "K 2025/0101"), flattened Beratungsfolge tables with the role kept apart from
-the body's name (``ingest.beratungsfolge_flat``), and the Kommune from the letterhead, else
+the body's name (``ingest.beratungsfolge.flat``), and the Kommune from the letterhead, else
 from the municipality the text names most often.
 """
 

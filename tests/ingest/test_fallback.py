@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.beratungsfolge import LAYOUTS, extract_beratungsfolge
-from ingest.beratungsfolge_flat import rolle_of, split_role
+from ingest.beratungsfolge.flat import rolle_of, split_role
 from ingest.fallback import form_heading, is_heading_like
 from ingest.normalize import normalize
 from ingest.parse import parse_raw

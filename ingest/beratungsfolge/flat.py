@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.schema import Beratungsschritt, Rolle
-from ingest.beratungsfolge import Span, _Line, _search_date
+from ingest.beratungsfolge.dates import search_date
+from ingest.beratungsfolge.lines import Line, Span
 
 _HEADER = re.compile(
     r"^Beratungsfolge\s*:?\s+(?:(?:Sitzungstermin|Termin|Datum|Sitzung|Stand|Abstimmung|"
@@ -94,7 +95,7 @@ def split_role(gremium: str) -> tuple[str, Rolle | None]:
     return m.group("g"), rolle_of(m.group("r"))
 
 
-def find_flat(lines: list[_Line]) -> tuple[list[Beratungsschritt], Span] | None:
+def find_flat(lines: list[Line]) -> tuple[list[Beratungsschritt], Span] | None:
     """Steps and span of a flattened table under a "Beratungsfolge <columns>" header, else of a
     "Beratungsverlauf:" list ("- 04.05.2026: Stadtbezirksrat Vahrenwald-List: Einstimmig")."""
     for i, line in enumerate(lines):
@@ -117,7 +118,7 @@ _HISTORY_ROW = re.compile(
 )
 
 
-def _history(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:
+def _history(lines: list[Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:
     steps: list[Beratungsschritt] = []
     last = i
     for j in range(i + 1, min(len(lines), i + 1 + _MAX_LINES)):
@@ -127,7 +128,7 @@ def _history(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] 
                 break
             continue
         m = _HISTORY_ROW.match(text)
-        found = _search_date(m.group("d")) if m else None
+        found = search_date(m.group("d")) if m else None
         if m is None or found is None:
             break
         name, rolle = split_role(m.group("g").strip())
@@ -137,7 +138,7 @@ def _history(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] 
     return (steps, (lines[i].start, lines[last].end)) if steps else None
 
 
-def _parse(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:
+def _parse(lines: list[Line], i: int) -> tuple[list[Beratungsschritt], Span] | None:
     rows: list[_FlatRow] = []
     pending = _FlatRow()
     last = i
@@ -146,7 +147,7 @@ def _parse(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | 
         if pieces and _STOP.search(pieces[0]):
             break
         for text in pieces:
-            found = _search_date(text)
+            found = search_date(text)
             if found is not None and _is_row(text, found):
                 rows.append(_dated_row(text, found, pending))
                 pending, last = _FlatRow(), j
@@ -158,7 +159,7 @@ def _parse(lines: list[_Line], i: int) -> tuple[list[Beratungsschritt], Span] | 
 
 
 def _result(
-    rows: list[_FlatRow], lines: list[_Line], i: int, last: int
+    rows: list[_FlatRow], lines: list[Line], i: int, last: int
 ) -> tuple[list[Beratungsschritt], Span] | None:
     steps = [s for s in (_finish(row) for row in rows) if s is not None]
     return (steps, (lines[i].start, lines[last].end)) if steps else None
