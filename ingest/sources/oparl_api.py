@@ -1,8 +1,9 @@
 """OParl 1.0/1.1 API client: walks a council system and yields each Paper's Vorlage text.
 
 Modules: this one (the entry points and the pipeline adapter), ``oparl_http`` (the HTTP
-client with retries and limits), ``oparl_state`` (the state file), ``oparl_walker`` (the walk)
-and ``oparl_items`` (pure helpers for lists, items, URLs and files).
+client with retries and limits), ``oparl_state`` (the state file), ``oparl_walker`` (the walk),
+``oparl_paper_text`` (one Paper's Vorlage text: its files, downloaded and read) and
+``oparl_items`` (pure helpers for lists, items, URLs and files).
 
 Entry points: ``sync_papers(url, state_path, ...)`` yields ``(paper_url, RawDocument |
 IngestError)``; a paper that fails is yielded as its ``IngestError`` (one German sentence) and
