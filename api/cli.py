@@ -52,8 +52,8 @@ from assistant.schema import Vorlage
 from assistant.usecases.ingest import IngestSources
 from ingest.errors import IngestError
 from ingest.konzept.dispatch import ART_CHOICES, Art
-from ingest.pipeline import IngestSummary
-from ingest.pipeline import Progress as IngestProgress
+from ingest.results import IngestSummary
+from ingest.results import Progress as IngestProgress
 
 log = logging.getLogger("vorlagen")
 

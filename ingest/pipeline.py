@@ -60,18 +60,10 @@ from ingest.ledger import Ledger
 from ingest.results import Failure, IngestSummary, Progress, ProgressCallback
 from ingest.store_lock import LOCK_NAME, StoreLock
 
-# Transitional re-exports for importers other engineers are editing now (api/cli.py,
-# api/cli_summarize.py, api/cli_eval_drafts.py, bench/summarize_speed.py, tests/summaries/):
-# new code imports these from ingest.documents, ingest.results and ingest.atomic.
-__all__ = [
-    "Document",
-    "IngestPipeline",
-    "IngestSummary",
-    "Progress",
-    "atomic_write",
-    "collect_files",
-    "file_documents",
-]
+# Transitional re-exports for importers other engineers are editing now (api/cli_summarize.py,
+# api/cli_eval_drafts.py, bench/summarize_speed.py, tests/summaries/): new code imports these
+# from ingest.documents and ingest.atomic.
+__all__ = ["Document", "IngestPipeline", "atomic_write", "collect_files", "file_documents"]
 
 log = logging.getLogger(__name__)
 
