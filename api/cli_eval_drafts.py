@@ -54,8 +54,8 @@ from assistant.draft_eval import (
 from assistant.ports import BackendError
 from assistant.retrieval import RetrievalError
 from assistant.schema import Vorlage
+from ingest.documents import collect_files
 from ingest.errors import IngestError
-from ingest.pipeline import collect_files
 
 PROGRESS_LABELS = {ASSISTANT: "Entwurf", BASELINE: "Baseline"}
 

@@ -41,7 +41,7 @@ from assistant.presenter_summaries import STATUS_LABELS, summary_counts
 from assistant.summary_report import render_report, summaries_csv
 from assistant.usecases.ingest import IngestSources
 from assistant.usecases.summarize_batch import BatchOptions, BatchProgress, BatchResult
-from ingest.pipeline import atomic_write
+from ingest.atomic import atomic_write
 
 log = logging.getLogger("vorlagen")
 

@@ -48,8 +48,8 @@ from assistant.usecases.summarize_batch import (  # noqa: E402
 )
 from assistant.usecases.summarize_ray import RayEngine  # noqa: E402
 from assistant.usecases.summary_log import SummaryLog  # noqa: E402
+from ingest.documents import Document, file_documents  # noqa: E402
 from ingest.parse import ParseOptions, parse_path  # noqa: E402
-from ingest.pipeline import Document, file_documents  # noqa: E402
 from tests.summaries.fakes import fake_model_server  # noqa: E402
 
 KARLSRUHE = REPO.parent / "shared" / "corpus" / "karlsruhe-oparl" / "papers"

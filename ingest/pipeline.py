@@ -46,7 +46,6 @@ from pathlib import Path
 
 from assistant.ports import BackendError, Embedder, KeywordIndex, VectorIndex
 from assistant.ports_records import VorlageRecords
-from ingest.atomic import atomic_write
 from ingest.batch_writer import BatchWriter, Outcome, Prepared
 from ingest.chunking import (
     DEFAULT_DENSE_POLICY,
@@ -54,16 +53,11 @@ from ingest.chunking import (
     ChunkingOptions,
     chunk_vorlage,
 )
-from ingest.documents import Document, collect_files, file_documents
+from ingest.documents import Document
 from ingest.errors import IngestError
 from ingest.ledger import Ledger
 from ingest.results import Failure, IngestSummary, Progress, ProgressCallback
 from ingest.store_lock import LOCK_NAME, StoreLock
-
-# Transitional re-exports for importers other engineers are editing now (api/cli_summarize.py,
-# api/cli_eval_drafts.py, bench/summarize_speed.py, tests/summaries/): new code imports these
-# from ingest.documents and ingest.atomic.
-__all__ = ["Document", "IngestPipeline", "atomic_write", "collect_files", "file_documents"]
 
 log = logging.getLogger(__name__)
 

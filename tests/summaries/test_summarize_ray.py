@@ -14,8 +14,8 @@ from assistant.summary_schema import SummaryRecord
 from assistant.usecases.summarize_batch import LocalEngine, summarize_documents
 from assistant.usecases.summarize_ray import RayEngine
 from assistant.usecases.summary_log import SummaryLog
+from ingest.documents import file_documents
 from ingest.parse import ParseOptions, parse_path
-from ingest.pipeline import file_documents
 from tests.api.test_cli import run
 from tests.summaries.fakes import fake_model_server
 from tests.summaries.test_cli_summarize import model_env, records
