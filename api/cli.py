@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_check import register as register_check_commands
 from api.cli_common import (
     ARGUMENTS,
     EXIT_BAD_INPUT,
@@ -297,7 +298,8 @@ def _print_ingest_summary(result: IngestSummary, directory: Path) -> None:
 register_search_commands(app)  # `vorlagen search`, `vorlagen eval retrieval`
 register_konzept_commands(app)  # `vorlagen konzept stand`
 register_model_commands(app)  # `vorlagen models`
-register_draft_commands(app)  # `vorlagen draft`, `vorlagen validate`, `vorlagen export`
+register_draft_commands(app)  # `vorlagen draft`
+register_check_commands(app)  # `vorlagen validate`, `vorlagen export`
 register_key_commands(app)  # `vorlagen schluessel neu`, `vorlagen schluessel benutzer`
 register_serve_command(app)  # `vorlagen serve`
 register_summarize_command(app)  # `vorlagen summarize`

@@ -1,5 +1,5 @@
-"""``vorlagen draft``, ``vorlagen validate`` and ``vorlagen export``: drafting, checking and
-exporting a Vorlage text.
+"""``vorlagen draft``: drafting a Vorlage text (``validate`` and ``export`` are in
+``api/cli_check.py``, what the three share in ``api/cli_draft_io.py``).
 
 Registered on the main ``vorlagen`` app by :func:`register` (see ``api/cli.py``).
 
@@ -11,16 +11,12 @@ Exit codes (as everywhere in the CLI, plus what a check result means):
   file, an empty store, a failing model or index): then one German sentence on stderr and
   nothing is written;
 * 2: a wrong call (missing Betreff, unknown format, malformed ``--beratung``).
-
-``export`` always checks the draft again before exporting (the checks are deterministic and a
-clerk may have edited the JSON since it was checked); the stored ``validation`` is replaced.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -30,7 +26,6 @@ import typer
 from pydantic import ValidationError
 
 from api.cli_common import (
-    ARGUMENTS,
     EXIT_BAD_INPUT,
     EXIT_USAGE,
     OPTIONS,
@@ -41,15 +36,21 @@ from api.cli_common import (
     open_store,
     parse_date,
 )
+from api.cli_draft_io import (
+    EXIT_FINDINGS,
+    OutputOption,
+    finding_lines,
+    output_format,
+    write_output,
+)
 from assistant.drafting import DraftDone, DraftEvent, DraftingService
-from assistant.export import FORMATS, ExportError, ExportRefused, export
+from assistant.export import ExportError, export
 from assistant.ports import BackendError
 from assistant.presenter import (
     ROLLEN,
     SEARCHING,
     draft_finished,
     draft_progress,
-    finding_line,
     invalid_input,
     rolle_named,
     validation_summary,
@@ -65,37 +66,16 @@ from assistant.schema import (
 )
 from assistant.usecases.drafts import (
     DRAFT_FORMATS,
-    export_checked,
-    export_format,
-    export_options,
     prepare_request,
-    revalidate,
 )
 from assistant.usecases.errors import InvalidRequest
 
 log = logging.getLogger("vorlagen")
 
-EXIT_FINDINGS = 1
-
-
-OutputOption = Annotated[
-    Path | None,
-    typer.Option(
-        "-o",
-        "--ausgabe",
-        metavar="DATEI",
-        help="In diese Datei schreiben (Voreinstellung: Standardausgabe; bei docx Pflicht).",
-        rich_help_panel=OPTIONS,
-        show_default=False,
-    ),
-]
-
 
 def register(app: typer.Typer) -> None:
-    """Add ``draft``, ``validate`` and ``export`` to the ``vorlagen`` app."""
+    """Add ``draft`` to the ``vorlagen`` app."""
     app.command("draft", add_help_option=False, rich_help_panel="Befehle")(draft)
-    app.command("validate", add_help_option=False, rich_help_panel="Befehle")(validate_command)
-    app.command("export", add_help_option=False, rich_help_panel="Befehle")(export_command)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -151,53 +131,6 @@ def _read_text(value: str | None, option: str) -> str | None:
             EXIT_BAD_INPUT,
         )
     return text
-
-
-def _load_draft(path: Path) -> Draft:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"Die Datei {path} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
-    except OSError:
-        fail(f"Die Datei {path} kann nicht gelesen werden.", EXIT_BAD_INPUT)
-    try:
-        return Draft.model_validate_json(text)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "Inhalt"
-        kind = "kein JSON" if first["type"] == "json_invalid" else "kein gültiger Entwurf"
-        fail(
-            f"Die Datei {path} ist {kind} (erster Fehler bei „{where}“: {first['msg']}).",
-            EXIT_BAD_INPUT,
-        )
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(data)
-    except OSError:
-        fail(f"Die Datei {output} kann nicht geschrieben werden.", EXIT_BAD_INPUT)
-
-
-def _output_format(fmt: str, allowed: tuple[str, ...], output: Path | None) -> str:
-    """The format ``fmt`` names (exit 2 when unknown); docx needs an output file."""
-    try:
-        kind = export_format(fmt, allowed)
-    except InvalidRequest as err:
-        fail(str(err), EXIT_USAGE)
-    if kind == "docx" and (output is None or str(output) == "-"):
-        fail("Für das Format docx bitte mit -o eine Ausgabedatei angeben.", EXIT_USAGE)
-    return kind
-
-
-def _finding_lines(draft: Draft) -> list[str]:
-    report = draft.validation
-    findings = (*report.errors, *report.warnings) if report is not None else ()
-    return [finding_line(finding) for finding in findings]
 
 
 # --- vorlagen draft -------------------------------------------------------------------------
@@ -325,7 +258,7 @@ def draft(
     Rückgabewert: 0, wenn der Entwurf die Prüfung besteht; 1, wenn er Fehler hat (er wird
     trotzdem ausgegeben) oder eine Eingabe nicht stimmt; 2 bei falschem Aufruf.
     """
-    kind = _output_format(fmt, DRAFT_FORMATS, output)
+    kind = output_format(fmt, DRAFT_FORMATS, output)
     steps = [parse_beratung(value) for value in beratung or []]
     try:
         request = prepare_request(
@@ -352,14 +285,14 @@ def draft(
     # an empty or unreadable index ends the command with one German sentence
     service = services.drafting_for(open_store(services, store))
     result = _run_draft(service, request, quiet)
-    for line in _finding_lines(result):
+    for line in finding_lines(result):
         typer.echo(line, err=True)
     typer.echo(validation_summary(result.validation), err=True)
     try:
         data = export(result, kind, force=True)
     except ExportError as err:
         fail(str(err), EXIT_BAD_INPUT)
-    _write(data, output)
+    write_output(data, output)
     if result.validation is None or not result.validation.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -389,106 +322,3 @@ def _run_draft(service: DraftingService, request: DraftRequest, quiet: bool) -> 
         fail(str(err), EXIT_BAD_INPUT)
     say(draft_finished(time.perf_counter() - started, service.chat.name))
     return result
-
-
-DraftPathArgument = Annotated[
-    Path,
-    typer.Argument(
-        metavar="ENTWURF.json",
-        help="Ein Entwurf als JSON (z. B. von vorlagen draft --format json).",
-        rich_help_panel=ARGUMENTS,
-        show_default=False,
-    ),
-]
-
-
-# --- vorlagen validate ----------------------------------------------------------------------
-
-
-def validate_command(
-    path: DraftPathArgument,
-    as_json: Annotated[
-        bool,
-        typer.Option("--json", help="Das Prüfergebnis als JSON ausgeben.", rich_help_panel=OPTIONS),
-    ] = False,
-    _help: HelpOption = False,
-) -> None:
-    """Einen Entwurf erneut prüfen und die Befunde auf Deutsch zeigen.
-
-    Rückgabewert: 0 ohne Fehler (Hinweise erlaubt), 1 bei Fehlern oder einer unlesbaren
-    Datei.
-    """
-    checked = revalidate(_load_draft(path))
-    report = checked.validation
-    assert report is not None
-    if as_json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-    else:
-        for line in _finding_lines(checked):
-            typer.echo(line)
-        typer.echo(validation_summary(report))
-    if not report.ok:
-        raise typer.Exit(EXIT_FINDINGS)
-
-
-# --- vorlagen export ------------------------------------------------------------------------
-
-
-def export_command(
-    path: DraftPathArgument,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            metavar="docx|md|json|oparl|html",
-            help="Exportformat: docx (Word), md (Markdown), json (der Entwurf), oparl "
-            "(OParl-Paper als JSON), html (zum Einfügen in Word).",
-            rich_help_panel=OPTIONS,
-        ),
-    ] = "docx",
-    output: OutputOption = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--erzwingen",
-            help="Auch einen Entwurf mit Fehlern exportieren; die Befunde stehen dann "
-            "sichtbar im Dokument.",
-            rich_help_panel=OPTIONS,
-        ),
-    ] = False,
-    template: Annotated[
-        Path | None,
-        typer.Option(
-            "--vorlage",
-            metavar="VORLAGE.docx",
-            help="Eine eigene Word-Vorlage der Kommune (nur bei docx).",
-            rich_help_panel=OPTIONS,
-            show_default=False,
-        ),
-    ] = None,
-    _help: HelpOption = False,
-) -> None:
-    """Einen Entwurf als Word-Dokument, Markdown, JSON oder OParl-Paper ausgeben.
-
-    Der Entwurf wird vor dem Export immer neu geprüft. Ein Entwurf mit Fehlern wird nur mit
-    --erzwingen exportiert. Rückgabewert: 0 exportiert, 1 abgelehnt oder unlesbare Datei,
-    2 falscher Aufruf.
-    """
-    try:
-        kind = export_options(fmt, template)
-    except InvalidRequest as err:
-        fail(str(err), EXIT_USAGE)
-    except ExportError as err:
-        fail(str(err), EXIT_BAD_INPUT)
-    _output_format(kind, FORMATS, output)
-    loaded = _load_draft(path)
-    try:
-        exported = export_checked(loaded, kind, force=force, template=template)
-    except ExportRefused as err:
-        fail(str(err), EXIT_FINDINGS)
-    except ExportError as err:
-        fail(str(err), EXIT_BAD_INPUT)
-    _write(exported.data, output)
-    if output is not None and str(output) != "-":
-        summary = validation_summary(exported.draft.validation)
-        typer.echo(f"Geschrieben: {output} ({summary})", err=True)
