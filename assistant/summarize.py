@@ -51,7 +51,7 @@ PROMPT_TEMPLATES = (
     "zusammenfassung_teil",
     "zusammenfassung_reparatur",
 )
-CHECKS_VERSION = "1"  # raise when the checks change what a valid summary is
+CHECKS_VERSION = "2"  # raise when the checks change what a valid summary is
 
 
 @dataclass(frozen=True)

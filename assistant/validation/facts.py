@@ -283,6 +283,14 @@ def extract_facts(text: str) -> list[Fact]:
     return sorted(facts, key=lambda f: f.start)
 
 
+def _list_number_keys(text: str) -> Iterator[Key]:
+    """The numbers of the source's list items ("1.", "(2)", "3.1"): not facts of their own, but
+    a text that repeats one ("beschließt: 1. Das Verfahren …", the lines joined) is grounded."""
+    for match in RE_LIST_NUMBER.finditer(text):
+        for number in re.findall(r"\d+", match.group()):
+            yield ("num", Decimal(number))
+
+
 @dataclass
 class Sources:
     """What the request and the cited passages say, in normalised form."""
@@ -294,6 +302,7 @@ class Sources:
         for fact in extract_facts(text or ""):
             self.keys.update(fact.provides)
             self.paragraphs.extend(fact.paragraphs)
+        self.keys.update(_list_number_keys(text or ""))
 
     def add_step(self, step: Beratungsschritt) -> None:
         self.add_text(step.gremium)

@@ -383,6 +383,7 @@ def test_grounded_catches_the_trial_case() -> None:
         ("Rechtsgrundlage ist § 5 Abs. 3 BauGB.", ["§ 5 Abs. 3 BauGB"]),
         ("Die Sitzung beginnt um 17:30 Uhr.", ["17:30 Uhr"]),
         ("Es gibt 14 Träger.", ["14"]),
+        ("Der Rat beschließt: 7. Die Mittel werden bereitgestellt.", ["7"]),  # no item 7
         # in a passage the draft does not cite: not grounded
         ("Die Moderation kostete 4.800 Euro.", ["4.800 Euro"]),
     ],
@@ -417,6 +418,8 @@ def test_grounded_rejects_invented_tokens(sentence: str, tokens: list[str]) -> N
         ("Die Beratung ist in Anlage 3 dokumentiert [1, 2].", ""),  # not facts
         ("Die Vorlage verfolgt zwei Ziele:\n1. Teilhabe.\n2) Vielfalt.", ""),
         ("Betroffen sind CO2-Emissionen und die A7.", ""),
+        # the source's list item repeated with the lines joined
+        ("Der Rat beschließt: 3. Die Mittel werden bereitgestellt.", "Beschluss:\n3. Mittel"),
     ],
 )
 def test_grounded_accepts_normalised_forms(sentence: str, fakten: str) -> None:

@@ -94,6 +94,23 @@ def test_a_summary_that_stays_wrong_is_kept_with_its_findings() -> None:
     assert record.kurzfassung.startswith("Die Sanierung kostet 300.000 Euro")
 
 
+def test_the_vorlages_list_numbers_repeated_in_one_line_are_grounded() -> None:
+    text = TEXT.replace(
+        "Der Gemeinderat beschließt die Sanierung des Daches.",
+        "Der Gemeinderat beschließt:\n\n1. Die Sanierung des Daches.\n2. Die Vergabe.",
+    )
+    joined = "Der Gemeinderat beschließt: 1. Die Sanierung des Daches. 2. Die Vergabe."
+    findings = summary_findings(
+        SummaryOut.model_validate_json(answer(beschluss=joined)), vorlage(text)
+    )
+    assert not [f for f in findings if f.rule == "grounded"]
+    invented = joined.replace("2. Die Vergabe", "3. Die Vergabe")
+    findings = summary_findings(
+        SummaryOut.model_validate_json(answer(beschluss=invented)), vorlage(text)
+    )
+    assert [f.token for f in findings if f.rule == "grounded"] == ["3"]
+
+
 def test_record_fields_come_from_the_parsed_vorlage_not_the_model() -> None:
     wrong = answer(entscheidendes_gremium="Kreistag")
     chat = FakeSummaryChat(answers=[wrong, wrong])
