@@ -173,7 +173,7 @@ def _lengths(out: SummaryOut) -> list[Finding]:
         found.append(
             make_finding(
                 "kurzfassung",
-                f"Die Kurzfassung hat {count} Sätze statt 3 bis 5.",
+                f"Die Kurzfassung hat {count} {'Satz' if count == 1 else 'Sätze'} statt 3 bis 5.",
                 "kurzfassung",
                 severity="warning",
             )
