@@ -10,6 +10,7 @@ they never appear in logs, reprs or validation errors.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -84,6 +85,12 @@ class TeamsSettings(BaseModel):
     app_id: str | None = None
     app_password: SecretStr | None = None
     tenant_id: str | None = None
+    service_url: str | None = Field(
+        default=None,
+        description="The Bot Connector address for the cards the bot sends first (a "
+        "Mitzeichnung asked for over HTTP), e.g. https://smba.trafficmanager.net/emea/; the "
+        "address of the last activity received replaces it.",
+    )
     openid_metadata_url: str = Field(
         default="https://login.botframework.com/v1/.well-known/openidconfiguration",
         description="Where the Bot Framework's signing keys are published (tests: a local one).",
@@ -92,6 +99,20 @@ class TeamsSettings(BaseModel):
         default=False,
         description="Accept unauthenticated requests; only on loopback, never in production.",
     )
+
+    @model_validator(mode="after")
+    def _service_url(self) -> TeamsSettings:
+        """Our token goes to ``service_url``: https only (http on this machine, for tests)."""
+        if self.service_url is None:
+            return self
+        parts = urlsplit(self.service_url)
+        local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.hostname or not (parts.scheme == "https" or local):
+            raise rule_error(
+                "teams",
+                f"bots.teams.service_url „{self.service_url}“ ist keine https-Adresse.",
+            )
+        return self
 
     @model_validator(mode="after")
     def _complete(self) -> TeamsSettings:

@@ -147,3 +147,21 @@ def test_a_rules_own_sentence_reaches_the_admin() -> None:
         load_settings({"bots": {"slack": {"enabled": True}}})
     with pytest.raises(SettingsError, match=r"^Der Teams-Bot ist eingeschaltet, aber bots\.teams"):
         load_settings({"bots": {"teams": {"enabled": True, "app_id": "x"}}})
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://smba.trafficmanager.net/emea/", True),
+        ("http://127.0.0.1:3978", True),  # a local connector (tests)
+        ("http://smba.trafficmanager.net/emea/", False),  # the bot's token in clear text
+        ("smba.trafficmanager.net", False),
+    ],
+)
+def test_the_teams_service_address_must_be_https(url: str, ok: bool) -> None:
+    """``bots.teams.service_url`` receives the bot's token: https, or http on this machine."""
+    if ok:
+        assert load_settings({"bots": {"teams": {"service_url": url}}}).bots.teams.service_url
+    else:
+        with pytest.raises(SettingsError, match=r"ist keine https-Adresse\.$"):
+            load_settings({"bots": {"teams": {"service_url": url}}})

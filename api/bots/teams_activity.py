@@ -70,6 +70,19 @@ class ActivityRef:
         return self.conversation_type == "personal"
 
 
+@dataclass(frozen=True)
+class Outbound:
+    """Where the bot writes first, with no activity to answer (a Mitzeichnung asked for over
+    HTTP): a Bot Connector address and the bot's own account."""
+
+    service_url: str
+    bot: dict[str, Any]
+
+    @classmethod
+    def of(cls, ref: ActivityRef) -> Outbound:
+        return cls(ref.service_url, ref.bot)
+
+
 def _text_field(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or len(value) > MAX_ID:

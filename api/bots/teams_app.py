@@ -41,6 +41,7 @@ from api.bots.identity import Identity
 from api.bots.teams_activity import (
     ActivityError,
     ActivityRef,
+    Outbound,
     TeamsReplier,
     read_activity,
     reference,
@@ -113,10 +114,19 @@ class TeamsGate:
 class TeamsBot:
     """The route's handler and the work it starts (see the module docstring)."""
 
-    def __init__(self, conversation: Conversation, connector: BotConnector, gate: TeamsGate):
+    def __init__(
+        self,
+        conversation: Conversation,
+        connector: BotConnector,
+        gate: TeamsGate,
+        outbound: Outbound | None = None,
+    ) -> None:
         self.conversation = conversation
         self.connector = connector
         self.gate = gate
+        # where the bot writes first: bots.teams.service_url until an activity arrives, then
+        # the address of the last authenticated activity (Teams names it in each one)
+        self.outbound = outbound
         self._tasks: set[asyncio.Task[None]] = set()
         self.card_actions: dict[str, CardAction] = {VERB_WORD: self._word}
         self.message_hooks: list[MessageHook] = []
@@ -140,10 +150,15 @@ class TeamsBot:
             ref, incoming = read_activity(activity, self.conversation.context.users)
         except ActivityError:
             return JSONResponse({"detail": BAD_ACTIVITY}, status_code=400)
+        self._remember(ref)
         if incoming is not None:
             replier = TeamsReplier(self.connector, ref)
             self._spawn(self._message(ref, incoming, replier), replier)
         return Response(status_code=200)
+
+    def _remember(self, ref: ActivityRef) -> None:
+        bot = ref.bot or (self.outbound.bot if self.outbound else {})
+        self.outbound = Outbound(ref.service_url, bot)
 
     async def _message(self, ref: ActivityRef, incoming: Incoming, replier: TeamsReplier) -> None:
         for hook in self.message_hooks:
@@ -183,6 +198,7 @@ class TeamsBot:
 
     async def _invoke(self, activity: dict[str, Any]) -> Response:
         ref = reference(activity)
+        self._remember(ref)
         name = activity.get("name")
         value = activity.get("value")
         value = value if isinstance(value, dict) else {}
@@ -314,6 +330,13 @@ def tokens_for(settings: TeamsSettings) -> ConnectorTokens:
     return SdkTokens(settings.app_id, password, settings.tenant_id)
 
 
+def configured(settings: TeamsSettings) -> Outbound | None:
+    """The Bot Connector address of the settings (``bots.teams.service_url``), if any."""
+    if not settings.service_url:
+        return None
+    return Outbound(settings.service_url, {"id": f"28:{settings.app_id or 'vorlagen'}"})
+
+
 def install_teams(
     app: FastAPI,
     conversation: Conversation,
@@ -322,7 +345,9 @@ def install_teams(
 ) -> TeamsBot:
     """Mount ``POST /api/messages`` on ``app`` (the bot is ``app.state.teams_bot``); at the
     app's stop (``runtime``) the answers still being written are cancelled."""
-    bot = TeamsBot(conversation, BotConnector(tokens_for(settings)), gate_for(settings))
+    bot = TeamsBot(
+        conversation, BotConnector(tokens_for(settings)), gate_for(settings), configured(settings)
+    )
     app.state.teams_bot = bot
     app.add_api_route(MESSAGES_PATH, bot.endpoint, methods=["POST"], include_in_schema=False)
     if runtime is not None:

@@ -35,7 +35,7 @@ from api.bots.approval_desk import (
     approval_view,
 )
 from api.bots.conversation import Incoming
-from api.bots.teams_activity import ActivityRef, TeamsReplier, user_id_of
+from api.bots.teams_activity import ActivityRef, Outbound, TeamsReplier, user_id_of
 from api.bots.teams_app import TeamsBot
 from api.bots.teams_cards import Card, attachment, draft_cards, text_card
 from assistant import presenter_approval as wording
@@ -171,7 +171,7 @@ class TeamsApproval:
                 await replier.text(wording.APPROVER_MISSING)
                 return True
             case = await self.desk.ask(identity, draft_id, name, "teams")
-            delivered = await self._deliver(case, ref)
+            delivered = await self._deliver(case, Outbound.of(ref))
             await replier.text(
                 wording.approval_sent(name, case.approval.version, delivered=delivered)
             )
@@ -186,31 +186,42 @@ class TeamsApproval:
             found = await asyncio.to_thread(threads.draft_of, "teams", incoming.conversation_key)
         return found
 
-    async def _personal(self, ref: ActivityRef, user: str) -> str:
+    async def _personal(self, to: Outbound, user: str) -> str:
         """The bot's personal conversation with ``user`` (opened through the connector)."""
         return await self.bot.connector.create_conversation(
-            ref.service_url, ref.bot, user, self.tenant_id
+            to.service_url, to.bot, user, self.tenant_id
         )
 
-    def _message(self, ref: ActivityRef, conversation_id: str, content: Card) -> dict[str, Any]:
+    def _message(self, to: Outbound, conversation_id: str, content: Card) -> dict[str, Any]:
         return {
             "type": "message",
-            "from": ref.bot,
+            "from": to.bot,
             "conversation": {"id": conversation_id},
             "attachments": [attachment(content)],
         }
 
-    async def _deliver(self, case: ApprovalCase, ref: ActivityRef) -> bool:
+    async def deliver(self, case: ApprovalCase) -> bool:
+        """The card for a request made elsewhere (over HTTP, from the page), at the address of
+        the last activity the bot received, else ``bots.teams.service_url``; False when the
+        approver has no Teams user or no address is known yet (the request stays stored)."""
+        to = self.bot.outbound
+        if to is None:
+            if self.desk.platform_user("teams", case.approval.approver) is not None:
+                log.info("Teams: Mitzeichnungskarte nicht gesendet, keine Connector-Adresse")
+            return False
+        return await self._deliver(case, to)
+
+    async def _deliver(self, case: ApprovalCase, to: Outbound) -> bool:
         """The card in the approver's personal chat; False when the approver has no Teams
         user in ``bots.users``."""
         user = self.desk.platform_user("teams", case.approval.approver)
         if user is None:
             return False
-        conversation_id = await self._personal(ref, user)
+        conversation_id = await self._personal(to, user)
         activity_id = None
         for content in approval_cards(case, self.desk.public_url):
-            message = self._message(ref, conversation_id, content)
-            activity_id = await self.bot.connector.send(ref.service_url, conversation_id, message)
+            message = self._message(to, conversation_id, content)
+            activity_id = await self.bot.connector.send(to.service_url, conversation_id, message)
         if activity_id:
             await self.desk.record_card(case.approval.id, _card_ref(conversation_id, activity_id))
         return True
@@ -256,7 +267,7 @@ class TeamsApproval:
                 ref.service_url,
                 conversation_id,
                 activity_id,
-                {**self._message(ref, conversation_id, content), "id": activity_id},
+                {**self._message(Outbound.of(ref), conversation_id, content), "id": activity_id},
             )
         except Exception:
             log.warning("Teams: Mitzeichnungskarte nicht aktualisiert", exc_info=True)
@@ -275,8 +286,8 @@ class TeamsApproval:
             decided.notes,
         )
         try:
-            conversation_id = await self._personal(ref, user)
-            message = self._message(ref, conversation_id, text_card(notice))
+            conversation_id = await self._personal(Outbound.of(ref), user)
+            message = self._message(Outbound.of(ref), conversation_id, text_card(notice))
             await self.bot.connector.send(ref.service_url, conversation_id, message)
         except Exception:
             log.warning("Teams: Entscheidung nicht gemeldet", exc_info=True)
@@ -288,5 +299,7 @@ def install_teams_approval(app: FastAPI, bot: TeamsBot) -> TeamsApproval:
     context = bot.conversation.context
     tenant_id = context.services.settings.bots.teams.tenant_id
     approval = TeamsApproval(bot, approval_desk(app, context), tenant_id)
+    # requests made over HTTP reach a Teams approver too (api/routes/approval.py)
+    app.state.approval_notifiers = [*getattr(app.state, "approval_notifiers", []), approval.deliver]
     app.state.teams_approval = approval
     return approval

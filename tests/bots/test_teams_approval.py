@@ -16,10 +16,11 @@ from api.bots.teams_approval import NOTES_INPUT, VERB_APPROVE, VERB_RETURN
 from assistant.ports_approval import Approval
 from assistant.settings import Settings
 from assistant.settings_bots import BotUserSettings
+from tests.api.test_api_drafts import _draft
 from tests.api.test_app import EchoChat, store_dir  # noqa: F401 (fixture)
 from tests.bots import test_teams_app
 from tests.bots.teams_servers import ConnectorCall, fake_connector, key_publisher
-from tests.bots.test_teams_app import CLERK_AAD, DRAFT, Teams, _done, _teams
+from tests.bots.test_teams_app import BOT, CLERK_AAD, DRAFT, Teams, _done, _teams
 
 pytestmark = pytest.mark.slow  # the real store with the bundled embedder
 
@@ -28,12 +29,14 @@ CARL, CARL_AAD = "29:carl-teams-id", "cccccccc-0000-0000-0000-000000000002"
 FORGED = "Der Gemeinderat beschließt den Abriss des Rathauses."
 
 
-@pytest.fixture
+@pytest.fixture(params=[False])
 def teams(
+    request: pytest.FixtureRequest,
     store_dir: Path,  # noqa: F811 (the fixture)
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Teams]:
+    """The app with an approver; ``bots.teams.service_url`` set when the param is True."""
     original = test_teams_app._settings
 
     def with_approver(*args: Any, **kwargs: Any) -> Settings:
@@ -48,7 +51,8 @@ def teams(
 
     monkeypatch.setattr(test_teams_app, "_settings", with_approver)
     with key_publisher() as keys, fake_connector() as connector:
-        yield from _teams(store_dir, tmp_path, keys, connector, EchoChat())
+        configured = {"service_url": connector.url} if request.param else {}
+        yield from _teams(store_dir, tmp_path, keys, connector, EchoChat(), **configured)
 
 
 def _say(teams: Teams, text: str, activity_id: str) -> list[ConnectorCall]:
@@ -185,3 +189,44 @@ def test_unknown_or_forged_buttons_and_asking_without_a_draft(teams: Teams) -> N
     assert _press(teams, BRUNO, BRUNO_AAD, VERB_APPROVE, mitzeichnung="0" * 32).startswith(
         "Diese Bitte um Mitzeichnung gibt es nicht"
     )
+
+
+def _ask_over_http(teams: Teams, draft_id: str) -> tuple[str, list[ConnectorCall]]:
+    """The local caller (no keys here, on loopback) asks bruno; the request's id and the calls
+    to the Bot Connector it caused."""
+    before = len(teams.connector.calls)
+    asked = teams.client.post(f"/api/drafts/{draft_id}/mitzeichnung", json={"mitzeichner": "bruno"})
+    assert asked.status_code == 201, asked.text
+    approval_id: str = asked.json()["id"]
+    return approval_id, teams.connector.calls[before:]
+
+
+def test_a_request_made_over_http_reaches_teams_once_the_bot_knows_its_address(
+    teams: Teams,
+) -> None:
+    draft_id = _draft(teams.client)
+    # no activity yet and no bots.teams.service_url: stored, no card
+    first, calls = _ask_over_http(teams, draft_id)
+    assert calls == [] and _stored(teams, first).message_ref is None
+
+    _say(teams, "hilfe", "msg-h")  # any activity names the Bot Connector's address
+    again, calls = _ask_over_http(teams, draft_id)
+    assert again == first  # the open request, not a second one
+    opened = [c for c in calls if c.path == "/v3/conversations"]
+    assert len(opened) == 1 and opened[0].body["members"] == [{"id": BRUNO_AAD}]
+    card, approval_id = _card_of(calls, teams)
+    assert approval_id == first and "bittet um Mitzeichnung" in json.dumps(card)
+    assert (_stored(teams, first).message_ref or "").startswith("teams:")
+    said = _press(teams, BRUNO, BRUNO_AAD, VERB_APPROVE, mitzeichnung=first)
+    assert said.startswith("Freigegeben von bruno am")
+
+
+@pytest.mark.parametrize("teams", [True], indirect=True)
+def test_with_a_configured_address_the_card_goes_out_before_any_activity(teams: Teams) -> None:
+    draft_id = _draft(teams.client)
+    approval_id, calls = _ask_over_http(teams, draft_id)
+    [opened] = [c for c in calls if c.path == "/v3/conversations"]
+    assert opened.body["members"] == [{"id": BRUNO_AAD}] and opened.body["bot"]["id"] == BOT
+    assert _card_of(calls, teams)[1] == approval_id
+    sent = [c for c in calls if c.body.get("attachments")]
+    assert sent and all(c.body["from"]["id"] == BOT for c in sent)
