@@ -1,5 +1,5 @@
-"""Who calls the HTTP service, and what it may do: API keys, users of the web page, the local
-mode and the bind rule (docs/security.md).
+"""Who calls the HTTP service, and what it may do: API keys, users of the web page and the local
+mode (docs/security.md); the bind rule that goes with the local mode is ``api/bind.py``.
 
 Routes use the dependency functions (plain functions of a Starlette request, usable with
 FastAPI's ``Depends``): :func:`caller_from_request`, :func:`require_caller`,
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import re
 import secrets
@@ -54,6 +53,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.bind import is_loopback
 from api.sessions import (
     COOKIE_NAME,
     AccessSettingsError,
@@ -70,18 +70,15 @@ from api.sessions import (
 __all__ = [
     "Access",
     "AccessSettingsError",
-    "BindError",
     "Caller",
     "NewKey",
     "ServerConfig",
     "SessionInfo",
     "access_of",
     "caller_from_request",
-    "check_bind",
     "hash_api_key",
     "hash_password",
     "install_access",
-    "is_loopback",
     "login",
     "logout",
     "new_api_key",
@@ -417,53 +414,3 @@ def hash_api_key(key: str) -> str:
 def valid_name(name: str) -> bool:
     """Whether ``name`` is allowed for a key or a user (letters, digits, ``.@-_``, spaces)."""
     return re.fullmatch(NAME_PATTERN, name) is not None
-
-
-# --- the bind rule ---------------------------------------------------------------------------
-
-
-class BindError(AccessSettingsError):
-    """The server may not listen there without keys or users."""
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (an address, ``[::1]`` or a name) is this machine only."""
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
-
-
-def check_bind(host: str, server: ServerConfig, port: int | None = None) -> str:
-    """The German start message for listening on ``host``; refuses an address beyond this
-    machine when no keys and no users are configured.
-
-    Raises:
-        BindError: ``host`` is not loopback and nobody is configured to authenticate.
-    """
-    where = f"http://{_url_host(host)}:{port or server.port}"
-    if not server.api_keys and not server.users:
-        if not is_loopback(host):
-            raise BindError(
-                f"Ohne API-Schlüssel oder Benutzer (server.api_keys, server.users) darf der "
-                f"Server nur auf 127.0.0.1, ::1 oder localhost lauschen, nicht auf {host}. "
-                "Schlüssel erzeugt „vorlagen schluessel neu“ (docs/security.md)."
-            )
-        rights = ", ".join(server.local_rights) or "keine"
-        return (
-            f"Vorlagen-Assistent unter {where}: ohne API-Schlüssel und Benutzer nur für diesen "
-            f"Rechner erreichbar; Rechte lokaler Anfragen (server.local_rights): {rights}."
-        )
-    return (
-        f"Vorlagen-Assistent unter {where}: {len(server.api_keys)} API-Schlüssel, "
-        f"{len(server.users)} Benutzer eingerichtet; jede Anfrage braucht eine Anmeldung."
-    )
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host

@@ -16,7 +16,8 @@ from typing import Annotated
 
 import typer
 
-from api.auth import AccessSettingsError, check_bind
+from api.auth import AccessSettingsError
+from api.bind import check_bind
 from api.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_USAGE,

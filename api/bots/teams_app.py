@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.auth import is_loopback
+from api.bind import is_loopback
 from api.bots.conversation import Conversation, Incoming, german_error
 from api.bots.identity import Identity
 from api.bots.teams_activity import (

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from api.auth import is_loopback
+from api.bind import is_loopback
 
 __all__ = [
     "BotConnector",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import BindError, check_bind, is_loopback
+from api.bind import BindError, check_bind, is_loopback
 from assistant.settings import ServerSettings
 from tests.api.access_app import BASE, assert_401, client, make_app, server
 
