@@ -110,8 +110,8 @@ async def ask_for_approval(
     """Asks the named person to approve the draft's newest stored version (422 for a person
     who is not an approver or may not see the draft; 409 while the draft is being written or
     when ``fassung`` is no longer the newest). An open request of the same person for the
-    same version is returned again, not repeated. When the Slack bot knows the approver,
-    they also get the card there."""
+    same version is returned again, not repeated. When the Slack or Teams bot knows the
+    approver, they also get the card there (docs/bots.md)."""
     try:
         case = await request_approval(
             archive,
