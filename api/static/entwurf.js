@@ -6,7 +6,7 @@
 window.Entwurf = (function () {
   const S = window.Seite;
   const byId = S.byId, el = S.el, title = S.title, call = S.call;
-  const announce = S.announce, showError = S.showError, clearError = S.clearError;
+  const announce = S.announce, showError = S.showError, busy = S.busy;
   const summary = S.summary, TEXTS = S.TEXTS;
   const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
   const REWRITABLE = ["beschlussvorschlag", "sachdarstellung"];
@@ -146,9 +146,8 @@ window.Entwurf = (function () {
   function versionLine(version) {
     const label = TEXTS.sources[version.source] || version.source;
     const who = version.source === "generated" ? label : label + " von " + version.created_by;
-    const when = new Date(version.created_at).toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
     const checks = version.errors + " Fehler, " + version.warnings + " Hinweis(e)";
-    return "Fassung " + version.number + ": " + who + ", " + when + " – " + checks;
+    return "Fassung " + version.number + ": " + who + ", " + S.germanTime(version.created_at) + " – " + checks;
   }
 
   async function listVersions(shown) {
@@ -225,18 +224,6 @@ window.Entwurf = (function () {
     const draft = Object.assign({}, state.draft, { validation: null });
     for (const section of EDITABLE) draft[section] = byId("feld-" + section).value;
     return draft;
-  }
-
-  async function busy(button, work) {
-    clearError();
-    button.disabled = true;
-    try {
-      await work();
-    } catch (err) {
-      showError(err.message);
-    } finally {
-      button.disabled = false;
-    }
   }
 
   function recheck() {

@@ -6,17 +6,13 @@ window.MeineEntwuerfe = (function () {
   const S = window.Seite;
   const byId = S.byId, el = S.el;
 
-  function when(iso) {
-    return new Date(iso).toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
-  }
-
   function entry(draft) {
     const item = el("li");
     const link = el("a", null, draft.betreff);
     link.href = "/entwurf/" + encodeURIComponent(draft.id);
     if (window.location.pathname === link.pathname) link.setAttribute("aria-current", "page");
     const versions = draft.versions === 1 ? "1 Fassung" : draft.versions + " Fassungen";
-    const facts = [draft.status_text, when(draft.created_at), versions];
+    const facts = [draft.status_text, S.germanTime(draft.created_at), versions];
     item.append(link, el("span", "angaben", " – " + facts.join(", ")));
     return item;
   }

@@ -33,6 +33,19 @@ window.Seite = (function () {
     byId("fehler").textContent = "";
   }
 
+  // Run ``work`` with ``button`` disabled; its error's sentence goes to the alert region.
+  async function busy(button, work) {
+    clearError();
+    button.disabled = true;
+    try {
+      await work();
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function summary(report) {
     if (!report) return "Noch nicht geprüft.";
     return "Prüfung: " + report.errors.length + " Fehler, " + report.warnings.length + " Hinweis(e).";
@@ -111,10 +124,15 @@ window.Seite = (function () {
     return match ? match[3] + "." + match[2] + "." + match[1] : iso;
   }
 
+  // A stored time as the page shows it: "30.11.2026, 16:20".
+  function germanTime(iso) {
+    return new Date(iso).toLocaleString("de-DE", { dateStyle: "medium", timeStyle: "short" });
+  }
+
   return {
-    readEvents: readEvents, germanDate: germanDate,
+    readEvents: readEvents, germanDate: germanDate, germanTime: germanTime,
     TEXTS: TEXTS, byId: byId, el: el, title: title, announce: announce,
-    showError: showError, clearError: clearError, summary: summary,
+    showError: showError, clearError: clearError, busy: busy, summary: summary,
     PageError: PageError, call: call, csrfToken: csrfToken,
   };
 })();
