@@ -12,7 +12,9 @@ from the presenter and are handed to the script as JSON in the page.
 
 When the server has users or keys (not the local mode), a request without a valid session
 is sent to the login page; the page then sends the session's CSRF token with every change.
-The upload of Vorlagen is shown only to a caller with the right to ingest. The Vorlage page
+The upload of Vorlagen is shown only to a caller with the right to ingest, the open requests
+for a Mitzeichnung („Bitten um Mitzeichnung“) only to one with the right ``mitzeichnen``
+(the API decides again on every request). The Vorlage page
 is rendered on the server from the same use case as ``GET /api/vorlagen/{id}`` (no script).
 """
 
@@ -28,11 +30,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import access_of, caller_from_request
+from api.auth import Caller, access_of, caller_from_request
 from api.deps import StoreDep
 from api.routes.summaries import report_response
 from api.routes.vorlagen import VorlageId
-from assistant import presenter
+from assistant import presenter, presenter_approval
 from assistant.presenter_summaries import NO_SUMMARIES
 from assistant.usecases.archive_report import archive_report
 from assistant.usecases.summary_log import SummaryLog
@@ -67,6 +69,7 @@ def page_texts() -> dict[str, Any]:
         "severities": presenter.SEVERITY_LABELS,
         "searching": presenter.SEARCHING,
         "sources": presenter.VERSION_SOURCES,
+        "decisions": presenter_approval.DECISION_LABELS,
     }
 
 
@@ -78,24 +81,25 @@ def _mode(request: Request) -> str:
     return "angemeldet" if access.session_info(request) is not None else "abgemeldet"
 
 
-def _may_ingest(request: Request) -> bool:
-    """Whether the caller may upload Vorlagen (``POST /api/ingest`` decides again)."""
+def _page_caller(request: Request) -> Caller | None:
+    """The caller, to decide which parts the page shows (the API decides again)."""
     try:
-        caller = caller_from_request(request)
+        return caller_from_request(request)
     except HTTPException:  # refused callers get the API's answer when they act
-        return False
-    return caller is not None and caller.may_ingest
+        return None
 
 
 def _draft_page(request: Request, draft_id: str | None) -> Response:
     mode = _mode(request)
     if mode == "abgemeldet":
         return RedirectResponse(LOGIN_PATH, status_code=303)
+    caller = _page_caller(request)
     context = {
         "mode": mode,
         "draft_id": draft_id or "",
         "texts": page_texts(),
-        "may_ingest": _may_ingest(request),
+        "may_ingest": caller is not None and caller.may_ingest,
+        "may_approve": caller is not None and caller.may_approve,
     }
     return templates.TemplateResponse(request, "index.html", context)
 

@@ -10,7 +10,7 @@ window.Entwurf = (function () {
   const summary = S.summary, TEXTS = S.TEXTS;
   const EDITABLE = ["beschlussvorschlag", "sachdarstellung", "finanzielle_auswirkungen"];
   const REWRITABLE = ["beschlussvorschlag", "sachdarstellung"];
-  const UNSAVED = "Sie haben ungespeicherte Änderungen am Entwurf; bitte speichern Sie sie zuerst als Fassung („Neu schreiben“ und Verfeinerungen gehen von der gespeicherten Fassung aus).";
+  const UNSAVED = "Sie haben ungespeicherte Änderungen am Entwurf; bitte speichern Sie sie zuerst als Fassung („Neu schreiben“, Verfeinerungen und die Mitzeichnung gehen von der gespeicherten Fassung aus).";
   const state = { id: null, draft: null, shown: null };
   // page.js sets ``follow(id)``: a job of this draft (a section written again) is followed
   // like a draft.
@@ -175,6 +175,7 @@ window.Entwurf = (function () {
     }
     byId("fassungen").hidden = versions.length === 0;
     window.Vergleich.versions(state.id, versions);
+    window.Mitzeichnung.show(state.id, state.shown);
   }
 
   function openVersion(version) {
