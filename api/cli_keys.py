@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from api.auth import INGEST, NONPUBLIC, hash_password, new_api_key, valid_name
+from api.auth import APPROVE, INGEST, NONPUBLIC, hash_password, new_api_key, valid_name
 from api.cli_common import EXIT_USAGE, OPTIONS, HelpOption, command_group, fail
 
 MIN_PASSWORD_CHARS = 12
@@ -47,6 +47,14 @@ IngestOption = Annotated[
     bool,
     typer.Option("--ingest", help="Darf Vorlagen einlesen.", rich_help_panel=OPTIONS),
 ]
+ApproveOption = Annotated[
+    bool,
+    typer.Option(
+        "--mitzeichnen",
+        help="Darf Entwürfe mitzeichnen (freigeben oder zurückgeben), wenn darum gebeten wird.",
+        rich_help_panel=OPTIONS,
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -54,8 +62,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="schluessel", rich_help_panel="Befehle")
 
 
-def _rights(nonpublic: bool, ingest: bool) -> list[str]:
-    return [right for right, given in ((NONPUBLIC, nonpublic), (INGEST, ingest)) if given]
+def _rights(nonpublic: bool, ingest: bool, approve: bool) -> list[str]:
+    given = ((NONPUBLIC, nonpublic), (INGEST, ingest), (APPROVE, approve))
+    return [right for right, on in given if on]
 
 
 def _entry(table: str, name: str, secret_field: str, secret: str, rights: list[str]) -> str:
@@ -84,6 +93,7 @@ def new_key(
     name: NameOption,
     nonpublic: NonpublicOption = False,
     ingest: IngestOption = False,
+    approve: ApproveOption = False,
     _help: HelpOption = False,
 ) -> None:
     """Einen neuen API-Schlüssel erzeugen und den Eintrag für vorlagen.toml ausgeben.
@@ -93,7 +103,7 @@ def new_key(
     """
     _check_name(name)
     created = new_api_key()
-    entry = _entry("api_keys", name, "hash", created.hash, _rights(nonpublic, ingest))
+    entry = _entry("api_keys", name, "hash", created.hash, _rights(nonpublic, ingest, approve))
     typer.echo(f"Neuer API-Schlüssel für „{name}“ (wird nur jetzt angezeigt):\n")
     typer.echo(f"    {created.key}\n")
     typer.echo("Eintrag für vorlagen.toml (danach den Server neu starten):\n")
@@ -105,6 +115,7 @@ def new_user(
     name: NameOption,
     nonpublic: NonpublicOption = False,
     ingest: IngestOption = False,
+    approve: ApproveOption = False,
     _help: HelpOption = False,
 ) -> None:
     """Einen Benutzer für die Web-Seite anlegen: fragt das Passwort zweimal ab und gibt den
@@ -116,7 +127,7 @@ def new_user(
     if typer.prompt("Passwort wiederholen", hide_input=True) != password:
         fail("Die beiden Passwörter stimmen nicht überein.", EXIT_USAGE)
     entry = _entry(
-        "users", name, "password_hash", hash_password(password), _rights(nonpublic, ingest)
+        "users", name, "password_hash", hash_password(password), _rights(nonpublic, ingest, approve)
     )
     typer.echo("\nEintrag für vorlagen.toml (danach den Server neu starten):\n")
     typer.echo(entry)

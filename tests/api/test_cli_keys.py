@@ -26,6 +26,20 @@ def test_schluessel_neu_prints_a_key_and_a_working_toml_entry() -> None:
     assert http.post("/api/ingest", headers=bearer(key)).json()["name"] == "slack-bot"
 
 
+def test_schluessel_neu_gives_the_right_to_approve() -> None:
+    args = ["schluessel", "neu", "--name", "bruno.keller", "--mitzeichnen", "--nichtoeffentlich"]
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    key = next(
+        line.strip() for line in result.output.splitlines() if line.strip().startswith("va_")
+    )
+    entry = result.output[result.output.index("[[server.api_keys]]") :]
+    config = ServerSettings.model_validate(tomllib.loads(entry)["server"])
+    assert config.api_keys[0].rights == ["nichtoeffentlich", "mitzeichnen"]
+    caller = client(config).get("/api/wer", headers=bearer(key)).json()
+    assert caller["may_approve"] is True and caller["may_ingest"] is False
+
+
 def test_schluessel_neu_refuses_a_bad_name() -> None:
     result = CliRunner().invoke(cli_app, ["schluessel", "neu", "--name", "a;b"])
     assert result.exit_code == 2 and "nicht erlaubt" in result.output
