@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from assistant.presenter_summaries import summary_field_title
 from assistant.schema import Finding, Severity, Vorlage
-from assistant.summary_schema import SummaryOut
+from assistant.summary_schema import Integrationsbezug, SummaryOut
 from assistant.validation.facts import Sources, extract_facts
 
 __all__ = ["document_sources", "drop_failed_items", "summary_findings", "summary_texts"]
@@ -221,16 +221,17 @@ _ITEM_FIELD = re.compile(r"(?P<list>\w+)\[(?P<i>\d+)\]")
 
 def drop_failed_items(out: SummaryOut, findings: list[Finding]) -> tuple[SummaryOut, list[Finding]]:
     """``out`` without the list items (amounts, Schlagworte, groups, places) that an error
-    finding names, and a warning for each item dropped: removing an ungrounded amount leaves
-    nothing wrong behind, where keeping it would. The texts are left as they are."""
+    finding names, and without a concept relation for a Vorlage that mentions no
+    Integrationskonzept, with a warning for each thing dropped: removing an ungrounded amount
+    leaves nothing wrong behind, where keeping it would. The texts are left as they are."""
     bad: dict[str, set[int]] = {name: set() for name in _LISTS}
     for f in findings:
         match = _ITEM_FIELD.match(f.field or "")
         if f.severity == "error" and match and match.group("list") in bad:
             bad[match.group("list")].add(int(match.group("i")))
+    out, notes = _drop_unfounded_concept(out, findings)
     if not any(bad.values()):
-        return out, []
-    notes: list[Finding] = []
+        return out, notes
     update: dict[str, list[object]] = {}
     for name, indexes in bad.items():
         items = getattr(out, name)
@@ -246,3 +247,19 @@ def drop_failed_items(out: SummaryOut, findings: list[Finding]) -> tuple[Summary
             )
         update[name] = [item for i, item in enumerate(items) if i not in indexes]
     return out.model_copy(update=update), notes
+
+
+def _drop_unfounded_concept(
+    out: SummaryOut, findings: list[Finding]
+) -> tuple[SummaryOut, list[Finding]]:
+    """``bezug`` „keiner“ when the Vorlage mentions no Integrationskonzept (the error of
+    :func:`_concept` on ``integrationskonzept.bezug``): that much the text itself decides."""
+    if not any(f.severity == "error" and f.field == "integrationskonzept.bezug" for f in findings):
+        return out, []
+    note = make_finding(
+        "entfernt",
+        "Der Bezug zu einem Integrationskonzept wurde entfernt, weil die Vorlage keines erwähnt.",
+        "integrationskonzept",
+        severity="warning",
+    )
+    return out.model_copy(update={"integrationskonzept": Integrationsbezug(bezug="keiner")}), [note]

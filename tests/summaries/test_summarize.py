@@ -153,6 +153,18 @@ def test_a_concept_the_vorlage_does_not_mention_is_an_error() -> None:
     assert summary_findings(out, vorlage(text=text)) == []
 
 
+def test_a_concept_relation_in_a_vorlage_that_mentions_none_is_dropped_after_the_repair() -> None:
+    invented = answer(integrationskonzept={"bezug": "verweist", "referenz": "Verordnung"})
+    chat = FakeSummaryChat(answers=[invented, invented])
+    record = run_summary_job(Summarizer(chat), SummaryJob("/a", "h1", vorlage()), "v1")
+    assert record.status == "ok" and record.repaired and record.model_calls == 2
+    assert (
+        record.integrationskonzept.bezug == "keiner" and record.integrationskonzept.referenz == ""
+    )
+    [note] = [f for f in record.findings if f.rule == "entfernt"]
+    assert note.severity == "warning" and "keines erwähnt" in note.message
+
+
 def test_sentences_are_counted_past_abbreviations_and_numbers() -> None:
     assert sentence_count("Es kostet 1.500 Euro, z. B. für Nr. 3. Das ist viel! Gut?") == 3
     assert sentence_count("") == 0
