@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -148,7 +149,7 @@ class Summarizer:
             ChatMessage("system", render("zusammenfassung_system")),
             ChatMessage("user", self._task(vorlage, texts, notizen)),
         ]
-        out = self._ask(messages, SummaryOut, limits.max_tokens, counter)
+        out = _tidy(self._ask(messages, SummaryOut, limits.max_tokens, counter))
         sources = document_sources(vorlage)
         findings = summary_findings(out, vorlage, sources)
         result = SummaryResult(out, findings, reads, calls=0, map_reduce=notizen)
@@ -224,7 +225,7 @@ class Summarizer:
             ChatMessage("user", render("zusammenfassung_reparatur", findings=errors)),
         ]
         try:
-            again = self._ask(conversation, SummaryOut, self.limits.max_tokens, counter)
+            again = _tidy(self._ask(conversation, SummaryOut, self.limits.max_tokens, counter))
         except LLMError as err:
             log.info("repair of a summary failed: %s", type(err).__name__)
             return
@@ -251,6 +252,17 @@ class Summarizer:
                     raise
                 log.info("summary answer failed (%s); asking once more", type(err).__name__)
         raise AssertionError("unreachable")
+
+
+# The task's own words echoed before the Kurzfassung („Die Kurzfassung in 3 bis 5 Sätzen für
+# Laien: …“), as small models do.
+_ECHOED_LABEL = re.compile(r"^\s*(?:die\s+)?kurzfassung\b[^:.\n]{0,80}:\s*", re.IGNORECASE)
+
+
+def _tidy(out: SummaryOut) -> SummaryOut:
+    """``out`` without an echoed label before the Kurzfassung (nothing else is changed)."""
+    kurz = _ECHOED_LABEL.sub("", out.kurzfassung, count=1)
+    return out if kurz == out.kurzfassung else out.model_copy(update={"kurzfassung": kurz})
 
 
 @dataclass

@@ -165,6 +165,17 @@ def test_a_concept_relation_in_a_vorlage_that_mentions_none_is_dropped_after_the
     assert note.severity == "warning" and "keines erwähnt" in note.message
 
 
+def test_the_tasks_words_echoed_before_the_kurzfassung_are_removed() -> None:
+    kurz = "Das Dach ist undicht. Die Sanierung kostet 245.000 Euro. Sie beginnt im Juli 2025."
+    echoed = answer(kurzfassung=f"Die Kurzfassung in 3 bis 5 Sätzen für Laien: {kurz}")
+    result = Summarizer(FakeSummaryChat(answers=[echoed])).summarize(vorlage())
+    assert result.ok and result.out.kurzfassung == kurz
+    plain = answer(kurzfassung="Kurz gesagt: " + kurz)  # not the label: kept
+    assert Summarizer(FakeSummaryChat(answers=[plain])).summarize(vorlage()).out.kurzfassung == (
+        "Kurz gesagt: " + kurz
+    )
+
+
 def test_sentences_are_counted_past_abbreviations_and_numbers() -> None:
     assert sentence_count("Es kostet 1.500 Euro, z. B. für Nr. 3. Das ist viel! Gut?") == 3
     assert sentence_count("") == 0
