@@ -42,7 +42,15 @@ from assistant.summary_schema import PartNotes, PartRead, SummaryOut
 from assistant.validation.facts import Sources
 from prompts import render
 
-__all__ = ["PROMPT_TEMPLATES", "Summarizer", "SummaryLimits", "SummaryResult", "prompt_version"]
+__all__ = [
+    "PROMPT_TEMPLATES",
+    "Summarizer",
+    "SummaryLimits",
+    "SummaryResult",
+    "prompt_version",
+    "settle",
+    "tidy_answer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +157,7 @@ class Summarizer:
             ChatMessage("system", render("zusammenfassung_system")),
             ChatMessage("user", self._task(vorlage, texts, notizen)),
         ]
-        out = _tidy(self._ask(messages, SummaryOut, limits.max_tokens, counter))
+        out = tidy_answer(self._ask(messages, SummaryOut, limits.max_tokens, counter))
         sources = document_sources(vorlage)
         findings = summary_findings(out, vorlage, sources)
         result = SummaryResult(out, findings, reads, calls=0, map_reduce=notizen)
@@ -158,10 +166,7 @@ class Summarizer:
                 break
             self._repair(vorlage, messages, result, sources, counter)
         if not result.ok:
-            out, dropped = drop_failed_items(result.out, result.findings)
-            if dropped:
-                result.out = out
-                result.findings = summary_findings(out, vorlage, sources) + dropped
+            result.out, result.findings = settle(result.out, result.findings, vorlage, sources)
         result.calls = counter.n
         return result
 
@@ -225,7 +230,8 @@ class Summarizer:
             ChatMessage("user", render("zusammenfassung_reparatur", findings=errors)),
         ]
         try:
-            again = _tidy(self._ask(conversation, SummaryOut, self.limits.max_tokens, counter))
+            answer = self._ask(conversation, SummaryOut, self.limits.max_tokens, counter)
+            again = tidy_answer(answer)
         except LLMError as err:
             log.info("repair of a summary failed: %s", type(err).__name__)
             return
@@ -259,10 +265,21 @@ class Summarizer:
 _ECHOED_LABEL = re.compile(r"^\s*(?:die\s+)?kurzfassung\b[^:.\n]{0,80}:\s*", re.IGNORECASE)
 
 
-def _tidy(out: SummaryOut) -> SummaryOut:
+def tidy_answer(out: SummaryOut) -> SummaryOut:
     """``out`` without an echoed label before the Kurzfassung (nothing else is changed)."""
     kurz = _ECHOED_LABEL.sub("", out.kurzfassung, count=1)
     return out if kurz == out.kurzfassung else out.model_copy(update={"kurzfassung": kurz})
+
+
+def settle(
+    out: SummaryOut, findings: list[Finding], vorlage: Vorlage, sources: Sources | None = None
+) -> tuple[SummaryOut, list[Finding]]:
+    """The summary kept when the repair round left errors: without the items and the concept
+    relation that failed (:func:`~assistant.summary_checks.drop_failed_items`), checked again."""
+    kept, dropped = drop_failed_items(out, findings)
+    if not dropped:
+        return out, findings
+    return kept, summary_findings(kept, vorlage, sources) + dropped
 
 
 @dataclass
