@@ -221,8 +221,9 @@ _ITEM_FIELD = re.compile(r"(?P<list>\w+)\[(?P<i>\d+)\]")
 
 def drop_failed_items(out: SummaryOut, findings: list[Finding]) -> tuple[SummaryOut, list[Finding]]:
     """``out`` without the list items (amounts, Schlagworte, groups, places) that an error
-    finding names, and without a concept relation for a Vorlage that mentions no
-    Integrationskonzept, with a warning for each thing dropped: removing an ungrounded amount
+    finding names, without a deciding body the Vorlage does not name and without a concept
+    relation for a Vorlage that mentions no Integrationskonzept, with a warning for each thing
+    dropped: removing an ungrounded amount
     leaves nothing wrong behind, where keeping it would. The texts are left as they are."""
     bad: dict[str, set[int]] = {name: set() for name in _LISTS}
     for f in findings:
@@ -230,6 +231,8 @@ def drop_failed_items(out: SummaryOut, findings: list[Finding]) -> tuple[Summary
         if f.severity == "error" and match and match.group("list") in bad:
             bad[match.group("list")].add(int(match.group("i")))
     out, notes = _drop_unfounded_concept(out, findings)
+    out, body_notes = _drop_unnamed_body(out, findings)
+    notes += body_notes
     if not any(bad.values()):
         return out, notes
     update: dict[str, list[object]] = {}
@@ -263,3 +266,20 @@ def _drop_unfounded_concept(
         severity="warning",
     )
     return out.model_copy(update={"integrationskonzept": Integrationsbezug(bezug="keiner")}), [note]
+
+
+def _drop_unnamed_body(
+    out: SummaryOut, findings: list[Finding]
+) -> tuple[SummaryOut, list[Finding]]:
+    """No deciding body when the one the model named is not in the Vorlage (the error of
+    :func:`_body`); the record then names none rather than a wrong one."""
+    if not any(f.severity == "error" and f.field == "entscheidendes_gremium" for f in findings):
+        return out, []
+    note = make_finding(
+        "entfernt",
+        f"„{out.entscheidendes_gremium.strip()}“ wurde als entscheidendes Gremium entfernt, "
+        "weil die Vorlage es nicht nennt.",
+        "entscheidendes_gremium",
+        severity="warning",
+    )
+    return out.model_copy(update={"entscheidendes_gremium": ""}), [note]

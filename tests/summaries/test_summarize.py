@@ -119,7 +119,9 @@ def test_record_fields_come_from_the_parsed_vorlage_not_the_model() -> None:
     assert record.entscheidungsgremium_quelle == "vorlage"
     assert record.vorlagen_nr == "VO/2025/017" and record.datum == date(2025, 3, 20)
     assert [s.gremium for s in record.beratungsfolge] == ["Bauausschuss", "Gemeinderat"]
-    assert any(f.rule == "gremium" and "Kreistag" in f.message for f in record.findings)
+    # the model's wrong body was checked, failed and dropped with a warning that names it
+    assert record.status == "ok"
+    assert any(f.rule == "entfernt" and "„Kreistag“" in f.message for f in record.findings)
 
 
 def test_without_a_beratungsfolge_the_models_body_is_used_and_marked() -> None:
@@ -129,6 +131,18 @@ def test_without_a_beratungsfolge_the_models_body_is_used_and_marked() -> None:
     )
     assert record.entscheidungsgremium == "Gemeinderat"
     assert record.entscheidungsgremium_quelle == "modell"
+
+
+def test_a_body_the_vorlage_does_not_name_is_dropped_after_the_repair() -> None:
+    wrong = answer(entscheidendes_gremium="GR-Auslegungsbeschluss, 14.06.2005")
+    chat = FakeSummaryChat(answers=[wrong, wrong])
+    record = run_summary_job(
+        Summarizer(chat), SummaryJob("/a", "h1", vorlage(beratungsfolge=[])), "v1"
+    )
+    assert record.status == "ok" and record.repaired
+    assert record.entscheidungsgremium is None and record.entscheidungsgremium_quelle is None
+    [note] = [f for f in record.findings if f.rule == "entfernt"]
+    assert "als entscheidendes Gremium entfernt" in note.message
 
 
 def test_amounts_compare_across_spellings_and_a_non_amount_is_a_finding() -> None:
