@@ -6,7 +6,7 @@ Shared by the checks (where a finding applies), the CLI, the report and the sear
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "BEZUG_LABELS",
@@ -23,6 +23,7 @@ __all__ = [
     "model_failed",
     "not_in_limit",
     "not_in_since",
+    "notes_missing",
     "parse_failed",
     "partly_read",
     "summary_counts",
@@ -102,8 +103,26 @@ def not_in_limit(limit: int) -> str:
     return f"Nicht bearbeitet: die Grenze von {limit} Vorlagen je Lauf war erreicht (--limit)."
 
 
-def partly_read(read: int, total: int) -> str:
-    return f"Nur {read} von {total} Teilen der Vorlage wurden gelesen; der Rest war zu lang."
+NOTES_MISSING = "Die Notizen zu diesem Teil fehlen"
+
+
+def notes_missing(detail: str) -> str:
+    """The reason of a part whose notes the model did not deliver."""
+    return f"{NOTES_MISSING}: {detail}"
+
+
+def partly_read(reasons: Sequence[str | None], total: int) -> str:
+    """Why only some of ``total`` parts were read, from the unread parts' ``reasons``: the
+    Vorlage was too long, the model failed on some parts, or both."""
+    failed = sum(1 for reason in reasons if (reason or "").startswith(NOTES_MISSING))
+    causes = []
+    if len(reasons) > failed:
+        causes.append("der Rest war zu lang")
+    if failed:
+        parts = "einem Teil" if failed == 1 else f"{failed} Teilen"
+        causes.append(f"zu {parts} lieferte das Sprachmodell keine brauchbaren Notizen")
+    read = total - len(reasons)
+    return f"Nur {read} von {total} Teilen der Vorlage wurden gelesen; {' und '.join(causes)}."
 
 
 def summary_counts(counts: Mapping[str, int]) -> str:

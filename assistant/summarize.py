@@ -35,6 +35,7 @@ from assistant.ports import (
     StructuredOutputError,
     StructuredT,
 )
+from assistant.presenter_summaries import notes_missing
 from assistant.schema import Finding, Vorlage
 from assistant.summary_checks import document_sources, drop_failed_items, summary_findings
 from assistant.summary_parts import Part, plan_parts
@@ -204,7 +205,7 @@ class Summarizer:
                 notes = self._ask(messages, PartNotes, self.limits.notes_tokens, counter)
             except LLMError as err:
                 reads[i] = reads[i].model_copy(
-                    update={"read": False, "reason": f"Die Notizen zu diesem Teil fehlen: {err}"}
+                    update={"read": False, "reason": notes_missing(str(err))}
                 )
                 continue
             text, cut = _within(notes.punkte, share)

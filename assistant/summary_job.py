@@ -89,6 +89,11 @@ def run_summary_job(summarizer: Summarizer, job: SummaryJob, prompt_version: str
     return _summarised(base, result, time.monotonic() - started)
 
 
+def _partly_read(result: SummaryResult) -> str:
+    unread = [part.reason for part in result.parts if not part.read]
+    return partly_read(unread, len(result.parts))
+
+
 def _summarised(base: dict[str, Any], result: SummaryResult, seconds: float) -> SummaryRecord:
     out = result.out
     read = sum(1 for part in result.parts if part.read)
@@ -103,7 +108,7 @@ def _summarised(base: dict[str, Any], result: SummaryResult, seconds: float) -> 
     return SummaryRecord(
         **base,
         status=status,
-        reason=None if coverage == "vollstaendig" else partly_read(read, len(result.parts)),
+        reason=None if coverage == "vollstaendig" else _partly_read(result),
         seconds=round(seconds, 3),
         model_calls=result.calls,
         repaired=result.repaired,
