@@ -41,6 +41,7 @@ from api.cli_draft_io import (
     OutputOption,
     finding_lines,
     output_format,
+    read_text_file,
     write_output,
 )
 from assistant.drafting import DraftDone, DraftEvent, DraftingService
@@ -119,12 +120,7 @@ def _read_text(value: str | None, option: str) -> str | None:
     if value is None or not value.startswith("@"):
         return value
     path = Path(value[1:])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"Die Datei {path} bei {option} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
-    except OSError:
-        fail(f"Die Datei {path} bei {option} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+    text = read_text_file(path, f" bei {option}")
     if len(text) > MAX_FAKTEN_CHARS:
         fail(
             f"Die Datei {path} bei {option} ist zu lang (höchstens {MAX_FAKTEN_CHARS} Zeichen).",

@@ -44,14 +44,20 @@ DraftPathArgument = Annotated[
 ]
 
 
+def read_text_file(path: Path, where: str = "") -> str:
+    """The UTF-8 text of ``path``; exit 1 with one German sentence when it cannot be read
+    (``where``: e.g. " bei --fakten", named after the file)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"Die Datei {path}{where} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
+    except OSError:
+        fail(f"Die Datei {path}{where} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+
+
 def load_draft(path: Path) -> Draft:
     """The draft in ``path``; exit 1 with one German sentence when it is unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"Die Datei {path} ist keine UTF-8-Textdatei.", EXIT_BAD_INPUT)
-    except OSError:
-        fail(f"Die Datei {path} kann nicht gelesen werden.", EXIT_BAD_INPUT)
+    text = read_text_file(path)
     try:
         return Draft.model_validate_json(text)
     except ValidationError as err:
